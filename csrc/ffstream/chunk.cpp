@@ -1,0 +1,44 @@
+#include "ffstream/chunk.h"
+
+#include <cstdlib>
+#include <new>
+
+namespace ffstream {
+
+size_t dtype_size(DType dtype) {
+  switch (dtype) {
+    case DType::kUInt8: return 1;
+    case DType::kInt16:
+    case DType::kUInt16: return 2;
+    case DType::kInt32:
+    case DType::kFloat32: return 4;
+    case DType::kInt64:
+    case DType::kFloat64: return 8;
+  }
+  return 1;
+}
+
+const char* dtype_name(DType dtype) {
+  switch (dtype) {
+    case DType::kUInt8: return "uint8";
+    case DType::kInt16: return "int16";
+    case DType::kUInt16: return "uint16";
+    case DType::kInt32: return "int32";
+    case DType::kInt64: return "int64";
+    case DType::kFloat32: return "float32";
+    case DType::kFloat64: return "float64";
+  }
+  return "unknown";
+}
+
+Storage allocate_storage(size_t num_bytes) {
+  constexpr size_t kAlignment = 64;
+  // aligned_alloc wants a multiple of the alignment; never ask for 0 bytes.
+  size_t rounded = ((num_bytes + kAlignment - 1) / kAlignment) * kAlignment;
+  if (rounded == 0) rounded = kAlignment;
+  void* p = std::aligned_alloc(kAlignment, rounded);
+  if (p == nullptr) throw std::bad_alloc();
+  return Storage(static_cast<uint8_t*>(p), [](uint8_t* q) { std::free(q); });
+}
+
+}  // namespace ffstream

@@ -1,0 +1,183 @@
+#include "ffstream/detail/converter.h"
+
+#include <cstring>
+#include <string>
+
+#include "ffstream/detail/format_table.h"
+#include "ffstream/error.h"
+
+namespace ffstream::detail {
+
+struct Writers {
+  // ---- video ----
+  // One packed plane: rows of W * C elements.
+  static void packed(const Converter& c, const AVFrame* f, int64_t, int64_t,
+                     uint8_t* dst) {
+    size_t row = c.layout_.shape[0] * c.width_ * dtype_size(c.layout_.dtype);
+    av_image_copy_plane(dst, row, f->data[0], f->linesize[0], row, c.height_);
+  }
+
+  // One full-size plane per channel.
+  static void planar(const Converter& c, const AVFrame* f, int64_t, int64_t,
+                     uint8_t* dst) {
+    size_t row = c.width_ * dtype_size(c.layout_.dtype);
+    for (int p = 0; p < c.layout_.shape[0]; ++p) {
+      av_image_copy_plane(dst + p * row * c.height_, row, f->data[p],
+                          f->linesize[p], row, c.height_);
+    }
+  }
+
+  // Nearest-neighbour upsampling of a subsampled chroma plane into a full-size
+  // one. `step`/`offset` pick U or V from an interleaved (NV12) plane.
+  template <typename T>
+  static void upsample_plane(const Converter& c, const uint8_t* src,
+                             int linesize, int step, int offset, T* dst) {
+    for (int y = 0; y < c.height_; ++y) {
+      const T* in =
+          reinterpret_cast<const T*>(src + (y >> c.chroma_shift_h_) * linesize);
+      T* out = dst + static_cast<int64_t>(y) * c.width_;
+      if (y > 0 && (y >> c.chroma_shift_h_) == ((y - 1) >> c.chroma_shift_h_)) {
+        std::memcpy(out, out - c.width_, c.width_ * sizeof(T));
+        continue;
+      }
+      for (int x = 0; x < c.width_; ++x) {
+        out[x] = in[(x >> c.chroma_shift_w_) * step + offset];
+      }
+    }
+  }
+
+  template <typename T>
+  static void planar_chroma_up(const Converter& c, const AVFrame* f, int64_t,
+                               int64_t, uint8_t* dst) {
+    size_t plane = static_cast<size_t>(c.width_) * c.height_ * sizeof(T);
+    av_image_copy_plane(dst, c.width_ * sizeof(T), f->data[0], f->linesize[0],
+                        c.width_ * sizeof(T), c.height_);
+    for (int p = 1; p <= 2; ++p) {
+      upsample_plane<T>(c, f->data[p], f->linesize[p], 1, 0,
+                        reinterpret_cast<T*>(dst + p * plane));
+    }
+  }
+
+  static void nv12_chroma_up(const Converter& c, const AVFrame* f, int64_t,
+                             int64_t, uint8_t* dst) {
+    size_t plane = static_cast<size_t>(c.width_) * c.height_;
+    av_image_copy_plane(dst, c.width_, f->data[0], f->linesize[0], c.width_,
+                        c.height_);
+    for (int p = 1; p <= 2; ++p) {
+      upsample_plane<uint8_t>(c, f->data[1], f->linesize[1], 2, p - 1,
+                              dst + p * plane);
+    }
+  }
+
+  // ---- audio ----
+  static void interleaved(const Converter& c, const AVFrame* f, int64_t first,
+                          int64_t count, uint8_t* dst) {
+    size_t frame_bytes = c.layout_.bytes();
+    std::memcpy(dst, f->extended_data[0] + first * frame_bytes,
+                count * frame_bytes);
+  }
+
+  // Planar samples interleaved into (frames, channels) as they are copied.
+  template <typename T>
+  static void planar_to_interleaved(const Converter& c, const AVFrame* f,
+                                    int64_t first, int64_t count,
+                                    uint8_t* dst) {
+    const int64_t channels = c.layout_.shape[0];
+    T* out = reinterpret_cast<T*>(dst);
+    for (int64_t ch = 0; ch < channels; ++ch) {
+      const T* in = reinterpret_cast<const T*>(f->extended_data[ch]) + first;
+      for (int64_t i = 0; i < count; ++i) out[i * channels + ch] = in[i];
+    }
+  }
+};
+
+Converter Converter::for_video(AVPixelFormat format, int width, int height) {
+  const PixelFormatSpec* spec = find_pixel_format(format);
+  if (spec == nullptr) {
+    const char* name = av_get_pix_fmt_name(format);
+    throw Error(ErrorKind::kInvalidArgument,
+                std::string("pixel format '") + (name ? name : "none") +
+                    "' cannot be converted to a tensor; end the filter with "
+                    "format=pix_fmts=<one of: " +
+                    supported_pixel_format_names() + ">");
+  }
+  const int64_t C = spec->channels, H = height, W = width;
+  FrameLayout layout;
+  layout.dtype = spec->dtype;
+  layout.shape = {C, H, W};
+  layout.elements = C * H * W;
+  WriteFn write = nullptr;
+  switch (spec->layout) {
+    case PixelLayout::kPacked:
+      layout.strides = {1, W * C, C};  // channels_last
+      write = &Writers::packed;
+      break;
+    case PixelLayout::kPlanar:
+      layout.strides = {H * W, W, 1};
+      write = &Writers::planar;
+      break;
+    case PixelLayout::kPlanarChromaUp:
+      layout.strides = {H * W, W, 1};
+      write = dtype_size(spec->dtype) == 1 ? &Writers::planar_chroma_up<uint8_t>
+                                           : &Writers::planar_chroma_up<uint16_t>;
+      break;
+    case PixelLayout::kNV12ChromaUp:
+      layout.strides = {H * W, W, 1};
+      write = &Writers::nv12_chroma_up;
+      break;
+  }
+  Converter c(layout, write);
+  c.width_ = width;
+  c.height_ = height;
+  const AVPixFmtDescriptor* desc = av_pix_fmt_desc_get(format);
+  c.chroma_shift_w_ = desc->log2_chroma_w;
+  c.chroma_shift_h_ = desc->log2_chroma_h;
+  return c;
+}
+
+Converter Converter::for_audio(AVSampleFormat format, int num_channels) {
+  const SampleFormatSpec* spec = find_sample_format(format);
+  if (spec == nullptr) {
+    const char* name = av_get_sample_fmt_name(format);
+    throw Error(ErrorKind::kInvalidArgument,
+                std::string("sample format '") + (name ? name : "none") +
+                    "' cannot be converted to a tensor");
+  }
+  FrameLayout layout;
+  layout.dtype = spec->dtype;
+  layout.shape = {num_channels};
+  layout.strides = {1};
+  layout.elements = num_channels;
+  WriteFn write = &Writers::interleaved;
+  if (spec->planar) {
+    switch (dtype_size(spec->dtype)) {
+      case 1: write = &Writers::planar_to_interleaved<uint8_t>; break;
+      case 2: write = &Writers::planar_to_interleaved<uint16_t>; break;
+      case 4: write = &Writers::planar_to_interleaved<uint32_t>; break;
+      default: write = &Writers::planar_to_interleaved<uint64_t>; break;
+    }
+  }
+  return Converter(layout, write);
+}
+
+void Converter::convert(const AVFrame* frame, int64_t first, int64_t count,
+                        uint8_t* dst) const {
+  if (width_ != 0 && (frame->width != width_ || frame->height != height_)) {
+    throw Error(ErrorKind::kInvalidData,
+                "frame size changed mid-stream from " + std::to_string(width_) +
+                    "x" + std::to_string(height_) + " to " +
+                    std::to_string(frame->width) + "x" +
+                    std::to_string(frame->height) +
+                    "; add a scale filter to get one size");
+  }
+  if (width_ == 0 && num_channels(frame) != layout_.shape[0]) {
+    throw Error(ErrorKind::kInvalidData,
+                "channel count changed mid-stream from " +
+                    std::to_string(layout_.shape[0]) + " to " +
+                    std::to_string(num_channels(frame)) +
+                    "; add aformat=channel_layouts=... to get one count");
+  }
+  write_(*this, frame, first, count, dst);
+}
+
+}  // namespace ffstream::detail

@@ -1,0 +1,50 @@
+// Converter: writes decoded (already filtered) frames straight into their slot
+// of a chunk's memory. This is the single copy of the data path. Which writer
+// runs is chosen once, from the format table, when the converter is made.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "ffstream/chunk.h"
+#include "ffstream/detail/ffmpeg.h"
+
+namespace ffstream::detail {
+
+// How one frame (one image, or one audio sample across channels) is laid out
+// inside a chunk; a chunk is N such frames back to back.
+struct FrameLayout {
+  DType dtype = DType::kUInt8;
+  std::vector<int64_t> shape;    // (C, H, W) for video, (C) for audio
+  std::vector<int64_t> strides;  // elements, within one frame
+  int64_t elements = 0;          // elements per frame
+  size_t bytes() const { return elements * dtype_size(dtype); }
+};
+
+class Converter {
+ public:
+  // Throws kInvalidArgument naming the format when it has no converter.
+  static Converter for_video(AVPixelFormat format, int width, int height);
+  static Converter for_audio(AVSampleFormat format, int num_channels);
+
+  const FrameLayout& layout() const { return layout_; }
+
+  // Writes frames [first, first + count) of `frame` to `dst`. For video a
+  // frame holds one image (first = 0, count = 1); for audio, samples.
+  void convert(const AVFrame* frame, int64_t first, int64_t count,
+               uint8_t* dst) const;
+
+ private:
+  using WriteFn = void (*)(const Converter&, const AVFrame*, int64_t, int64_t,
+                           uint8_t*);
+  Converter(FrameLayout layout, WriteFn write) : layout_(layout), write_(write) {}
+
+  FrameLayout layout_;
+  WriteFn write_;
+  int width_ = 0, height_ = 0;
+  int chroma_shift_w_ = 0, chroma_shift_h_ = 0;
+
+  friend struct Writers;
+};
+
+}  // namespace ffstream::detail

@@ -1,0 +1,71 @@
+#include "ffstream/detail/decoder.h"
+
+#include "ffstream/detail/av_error.h"
+#include "ffstream/error.h"
+
+namespace ffstream::detail {
+
+Decoder::Decoder(const AVStream* stream, const std::optional<std::string>& name,
+                 const OptionMap& options, const std::string& context)
+    : name_(name), options_(options), context_(context), frame_(make_frame()) {
+  const AVCodec* codec = nullptr;
+  if (name) {
+    codec = avcodec_find_decoder_by_name(name->c_str());
+    if (codec == nullptr) {
+      throw Error(ErrorKind::kInvalidArgument,
+                  "unknown decoder '" + *name + "' for " + context +
+                      " (see ffstream.utils.get_audio_decoders() and "
+                      "get_video_decoders())");
+    }
+    if (codec->id != stream->codecpar->codec_id) {
+      throw Error(ErrorKind::kInvalidArgument,
+                  "decoder '" + *name + "' decodes " +
+                      avcodec_get_name(codec->id) + ", but " + context +
+                      " is " + avcodec_get_name(stream->codecpar->codec_id));
+    }
+  } else {
+    codec = avcodec_find_decoder(stream->codecpar->codec_id);
+    if (codec == nullptr) {
+      throw Error(ErrorKind::kNotImplemented,
+                  std::string("this FFmpeg has no decoder for codec '") +
+                      avcodec_get_name(stream->codecpar->codec_id) + "' of " +
+                      context);
+    }
+  }
+  codec_.reset(avcodec_alloc_context3(codec));
+  if (!codec_) throw std::bad_alloc();
+  check_av(avcodec_parameters_to_context(codec_.get(), stream->codecpar),
+           "avcodec_parameters_to_context", context);
+  codec_->pkt_timebase = stream->time_base;
+  // Single-threaded unless asked otherwise, as the reference API documents.
+  if (options.count("threads") == 0) codec_->thread_count = 1;
+
+  Dict dict(options);
+  check_av(avcodec_open2(codec_.get(), codec, dict.inout()), "avcodec_open2",
+           "decoder '" + std::string(codec->name) + "' of " + context);
+  dict.reject_unused("decoder '" + std::string(codec->name) + "' of " +
+                     context);
+}
+
+void Decoder::decode(const AVPacket* packet,
+                     const std::function<void(AVFrame*)>& on_frame) {
+  int ret = avcodec_send_packet(codec_.get(), packet);
+  // EOF: the decoder was drained already; nothing new can come out.
+  if (ret == AVERROR_EOF) return;
+  check_av(ret, "avcodec_send_packet", context_);
+  receive_all(on_frame);
+}
+
+void Decoder::receive_all(const std::function<void(AVFrame*)>& on_frame) {
+  while (true) {
+    int ret = avcodec_receive_frame(codec_.get(), frame_.get());
+    if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF) return;
+    check_av(ret, "avcodec_receive_frame", context_);
+    FrameUnrefGuard guard(frame_.get());
+    on_frame(frame_.get());
+  }
+}
+
+void Decoder::flush() { avcodec_flush_buffers(codec_.get()); }
+
+}  // namespace ffstream::detail

@@ -1,0 +1,45 @@
+// Decoder: one per source stream that has outputs. Owns the AVCodecContext and
+// the frame it decodes into. Not thread-safe (FFmpeg's own decoder threads are
+// internal to the codec context).
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "ffstream/detail/raii.h"
+#include "ffstream/options.h"
+
+namespace ffstream::detail {
+
+class Decoder {
+ public:
+  // Opens decoder `name` (or the stream's default one) with `options`;
+  // "threads" and "thread_type" are honoured and the default is one thread.
+  // Throws naming an unknown decoder or an option it did not use.
+  Decoder(const AVStream* stream, const std::optional<std::string>& name,
+          const OptionMap& options, const std::string& context);
+
+  // Sends `packet` (nullptr: end of input, drain) and hands every decoded
+  // frame to `on_frame`. The frame is unref'd after the callback returns.
+  void decode(const AVPacket* packet,
+              const std::function<void(AVFrame*)>& on_frame);
+  // Forgets buffered packets and frames (after a seek).
+  void flush();
+
+  const AVCodecContext* context() const { return codec_.get(); }
+  // What was asked for, to tell whether a second output may share it.
+  const std::optional<std::string>& requested_name() const { return name_; }
+  const OptionMap& requested_options() const { return options_; }
+
+ private:
+  void receive_all(const std::function<void(AVFrame*)>& on_frame);
+
+  std::optional<std::string> name_;
+  OptionMap options_;
+  std::string context_;
+  CodecContextPtr codec_;
+  FramePtr frame_;
+};
+
+}  // namespace ffstream::detail

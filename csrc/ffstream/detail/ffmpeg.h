@@ -1,0 +1,58 @@
+// The one place that includes FFmpeg's C headers, and the feature macros that
+// name the API differences between the FFmpeg versions ffstream supports
+// (4.4 through 7.x).
+#pragma once
+
+extern "C" {
+#include <libavcodec/avcodec.h>
+#include <libavdevice/avdevice.h>
+#include <libavfilter/avfilter.h>
+#include <libavfilter/buffersink.h>
+#include <libavfilter/buffersrc.h>
+#include <libavformat/avformat.h>
+#include <libavutil/avutil.h>
+#include <libavutil/channel_layout.h>
+#include <libavutil/dict.h>
+#include <libavutil/imgutils.h>
+#include <libavutil/opt.h>
+#include <libavutil/pixdesc.h>
+#include <libavutil/samplefmt.h>
+#include <libswresample/swresample.h>
+#include <libswscale/swscale.h>
+}
+
+// AVChannelLayout (ch_layout) arrived in FFmpeg 5.1; 7.0 removed the old
+// channel_layout/channels fields.
+#define FFSTREAM_HAS_CH_LAYOUT \
+  (LIBAVUTIL_VERSION_INT >= AV_VERSION_INT(57, 28, 100))
+
+// av_demuxer_iterate & co. return const pointers since FFmpeg 4.0; the
+// AVInputFormat/AVCodec they return became const-qualified in 5.0.
+#define FFSTREAM_HAS_CONST_AVFORMAT \
+  (LIBAVFORMAT_VERSION_INT >= AV_VERSION_INT(59, 0, 100))
+
+#if FFSTREAM_HAS_CONST_AVFORMAT
+#define FFSTREAM_AVFORMAT_CONST const
+#else
+#define FFSTREAM_AVFORMAT_CONST
+#endif
+
+namespace ffstream::detail {
+
+inline int num_channels(const AVCodecParameters* par) {
+#if FFSTREAM_HAS_CH_LAYOUT
+  return par->ch_layout.nb_channels;
+#else
+  return par->channels;
+#endif
+}
+
+inline int num_channels(const AVFrame* frame) {
+#if FFSTREAM_HAS_CH_LAYOUT
+  return frame->ch_layout.nb_channels;
+#else
+  return frame->channels;
+#endif
+}
+
+}  // namespace ffstream::detail

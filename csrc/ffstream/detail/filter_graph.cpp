@@ -1,0 +1,212 @@
+#include "ffstream/detail/filter_graph.h"
+
+#include <cinttypes>
+#include <cstdio>
+
+#include "ffstream/detail/av_error.h"
+#include "ffstream/error.h"
+
+namespace ffstream::detail {
+
+namespace {
+
+#if FFSTREAM_HAS_CH_LAYOUT
+std::string describe_layout(const AVChannelLayout& layout) {
+  if (layout.order == AV_CHANNEL_ORDER_UNSPEC) return "";
+  char buf[128] = {};
+  if (av_channel_layout_describe(&layout, buf, sizeof(buf)) < 0) return "";
+  return buf;
+}
+#else
+std::string describe_layout(uint64_t layout, int channels) {
+  if (layout == 0) return "";
+  char buf[128] = {};
+  av_get_channel_layout_string(buf, sizeof(buf), channels, layout);
+  return buf;
+}
+#endif
+
+std::string source_args(const FilterInput& in) {
+  char buf[512];
+  if (in.media_type == AVMEDIA_TYPE_VIDEO) {
+    AVRational sar = in.sample_aspect_ratio.num > 0 ? in.sample_aspect_ratio
+                                                    : AVRational{1, 1};
+    std::snprintf(buf, sizeof(buf),
+                  "video_size=%dx%d:pix_fmt=%d:time_base=%d/%d:"
+                  "pixel_aspect=%d/%d",
+                  in.width, in.height, in.format, in.time_base.num,
+                  in.time_base.den, sar.num, sar.den);
+    std::string args = buf;
+    if (in.frame_rate.num > 0 && in.frame_rate.den > 0) {
+      args += ":frame_rate=" + std::to_string(in.frame_rate.num) + "/" +
+              std::to_string(in.frame_rate.den);
+    }
+    return args;
+  }
+  std::snprintf(buf, sizeof(buf), "time_base=%d/%d:sample_rate=%d:sample_fmt=%s",
+                in.time_base.num, in.time_base.den, in.sample_rate,
+                av_get_sample_fmt_name(static_cast<AVSampleFormat>(in.format)));
+  std::string args = buf;
+  if (!in.channel_layout.empty()) {
+    args += ":channel_layout=" + in.channel_layout;
+  } else {
+    args += ":channels=" + std::to_string(in.num_channels);
+  }
+  return args;
+}
+
+}  // namespace
+
+FilterInput FilterInput::from_codec(const AVCodecContext* ctx,
+                                    AVRational time_base,
+                                    AVRational frame_rate) {
+  FilterInput in;
+  in.media_type = ctx->codec_type;
+  in.time_base = time_base;
+  if (ctx->codec_type == AVMEDIA_TYPE_VIDEO) {
+    in.format = ctx->pix_fmt;
+    in.width = ctx->width;
+    in.height = ctx->height;
+    in.sample_aspect_ratio = ctx->sample_aspect_ratio;
+    in.frame_rate = frame_rate;
+  } else {
+    in.format = ctx->sample_fmt;
+    in.sample_rate = ctx->sample_rate;
+#if FFSTREAM_HAS_CH_LAYOUT
+    in.channel_layout = describe_layout(ctx->ch_layout);
+    in.num_channels = ctx->ch_layout.nb_channels;
+#else
+    in.channel_layout = describe_layout(ctx->channel_layout, ctx->channels);
+    in.num_channels = ctx->channels;
+#endif
+  }
+  return in;
+}
+
+FilterInput FilterInput::from_frame(const AVFrame* frame,
+                                    const FilterInput& base) {
+  FilterInput in = base;
+  in.format = frame->format;
+  if (base.media_type == AVMEDIA_TYPE_VIDEO) {
+    in.width = frame->width;
+    in.height = frame->height;
+    in.sample_aspect_ratio = frame->sample_aspect_ratio;
+  } else {
+    in.sample_rate = frame->sample_rate;
+#if FFSTREAM_HAS_CH_LAYOUT
+    in.channel_layout = describe_layout(frame->ch_layout);
+    in.num_channels = frame->ch_layout.nb_channels;
+#else
+    in.channel_layout = describe_layout(frame->channel_layout, frame->channels);
+    in.num_channels = frame->channels;
+#endif
+  }
+  return in;
+}
+
+bool FilterInput::same_frames(const FilterInput& o) const {
+  return format == o.format && width == o.width && height == o.height &&
+         sample_rate == o.sample_rate && num_channels == o.num_channels &&
+         channel_layout == o.channel_layout;
+}
+
+FilterGraph::FilterGraph(const FilterInput& input,
+                         const std::string& description)
+    : input_(input), description_(description), graph_(avfilter_graph_alloc()) {
+  if (!graph_) throw std::bad_alloc();
+  const bool video = input.media_type == AVMEDIA_TYPE_VIDEO;
+  const std::string context = "filter '" + description + "'";
+  // Filters run in the caller's thread; the decoder has its own threads.
+  graph_->nb_threads = 1;
+
+  const AVFilter* src = avfilter_get_by_name(video ? "buffer" : "abuffer");
+  const AVFilter* sink =
+      avfilter_get_by_name(video ? "buffersink" : "abuffersink");
+  check_av(avfilter_graph_create_filter(&source_, src, "in",
+                                        source_args(input).c_str(), nullptr,
+                                        graph_.get()),
+           "avfilter_graph_create_filter(buffer)", context);
+  check_av(avfilter_graph_create_filter(&sink_, sink, "out", nullptr, nullptr,
+                                        graph_.get()),
+           "avfilter_graph_create_filter(buffersink)", context);
+
+  // The parser's "outputs" are our source's pads and vice versa.
+  FilterInOutPtr outputs(avfilter_inout_alloc());
+  FilterInOutPtr inputs(avfilter_inout_alloc());
+  if (!outputs || !inputs) throw std::bad_alloc();
+  outputs->name = av_strdup("in");
+  outputs->filter_ctx = source_;
+  outputs->pad_idx = 0;
+  inputs->name = av_strdup("out");
+  inputs->filter_ctx = sink_;
+  inputs->pad_idx = 0;
+
+  const std::string desc =
+      description.empty() ? (video ? "null" : "anull") : description;
+  AVFilterInOut* in_raw = inputs.release();
+  AVFilterInOut* out_raw = outputs.release();
+  int ret = avfilter_graph_parse_ptr(graph_.get(), desc.c_str(), &in_raw,
+                                     &out_raw, nullptr);
+  inputs.reset(in_raw);
+  outputs.reset(out_raw);
+  if (ret < 0) {
+    throw Error(ErrorKind::kInvalidArgument,
+                "invalid filter description '" + description +
+                    "': " + av_err2string(ret) +
+                    " (a simple chain with one input and one output is "
+                    "expected, e.g. 'scale=320:240,fps=10')",
+                ret);
+  }
+  ret = avfilter_graph_config(graph_.get(), nullptr);
+  if (ret < 0) {
+    throw Error(ErrorKind::kInvalidArgument,
+                "cannot configure filter '" + description +
+                    "' for this stream: " + av_err2string(ret),
+                ret);
+  }
+}
+
+void FilterGraph::push(AVFrame* frame) {
+  int ret = av_buffersrc_add_frame_flags(source_, frame,
+                                         AV_BUFFERSRC_FLAG_KEEP_REF);
+  if (ret < 0 && ret != AVERROR_EOF) {
+    throw_av_error(ret, "av_buffersrc_add_frame_flags",
+                   "filter '" + description_ + "'");
+  }
+}
+
+FilterGraph::Pull FilterGraph::pull(AVFrame* out) {
+  int ret = av_buffersink_get_frame(sink_, out);
+  if (ret == AVERROR(EAGAIN)) return Pull::kAgain;
+  if (ret == AVERROR_EOF) return Pull::kEnd;
+  check_av(ret, "av_buffersink_get_frame", "filter '" + description_ + "'");
+  return Pull::kFrame;
+}
+
+AVRational FilterGraph::output_time_base() const {
+  return av_buffersink_get_time_base(sink_);
+}
+int FilterGraph::output_format() const {
+  return av_buffersink_get_format(sink_);
+}
+int FilterGraph::output_width() const { return av_buffersink_get_w(sink_); }
+int FilterGraph::output_height() const { return av_buffersink_get_h(sink_); }
+AVRational FilterGraph::output_frame_rate() const {
+  return av_buffersink_get_frame_rate(sink_);
+}
+int FilterGraph::output_sample_rate() const {
+  return av_buffersink_get_sample_rate(sink_);
+}
+int FilterGraph::output_num_channels() const {
+#if FFSTREAM_HAS_CH_LAYOUT
+  AVChannelLayout layout{};
+  if (av_buffersink_get_ch_layout(sink_, &layout) < 0) return 0;
+  int n = layout.nb_channels;
+  av_channel_layout_uninit(&layout);
+  return n;
+#else
+  return av_buffersink_get_channels(sink_);
+#endif
+}
+
+}  // namespace ffstream::detail

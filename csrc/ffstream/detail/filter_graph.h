@@ -1,0 +1,67 @@
+// FilterGraph: buffer/abuffer -> the user's filter description -> buffersink.
+// Owns the AVFilterGraph; the source and sink contexts live inside it.
+// Not thread-safe.
+#pragma once
+
+#include <string>
+
+#include "ffstream/detail/ffmpeg.h"
+#include "ffstream/detail/raii.h"
+
+namespace ffstream::detail {
+
+// What goes into the graph: the decoded frames' parameters.
+struct FilterInput {
+  AVMediaType media_type = AVMEDIA_TYPE_UNKNOWN;
+  AVRational time_base{0, 1};
+  int format = -1;  // AVPixelFormat or AVSampleFormat
+  // video
+  int width = 0, height = 0;
+  AVRational sample_aspect_ratio{0, 1};
+  AVRational frame_rate{0, 1};
+  // audio
+  int sample_rate = 0;
+  std::string channel_layout;  // FFmpeg's description, e.g. "stereo"
+  int num_channels = 0;
+
+  static FilterInput from_codec(const AVCodecContext* ctx, AVRational time_base,
+                                AVRational frame_rate);
+  static FilterInput from_frame(const AVFrame* frame, const FilterInput& base);
+  bool same_frames(const FilterInput& other) const;
+};
+
+class FilterGraph {
+ public:
+  enum class Pull { kFrame, kAgain, kEnd };
+
+  // `description` is a simple (one input, one output) filter chain; empty
+  // means pass-through. Throws kInvalidArgument naming a bad description.
+  FilterGraph(const FilterInput& input, const std::string& description);
+
+  // Feeds a frame (the graph takes a new reference); nullptr ends the input.
+  void push(AVFrame* frame);
+  // Takes the next filtered frame into `out` when there is one.
+  Pull pull(AVFrame* out);
+
+  const FilterInput& input() const { return input_; }
+  const std::string& description() const { return description_; }
+
+  // What comes out, read from the sink after configuration.
+  AVRational output_time_base() const;
+  int output_format() const;
+  int output_width() const;
+  int output_height() const;
+  AVRational output_frame_rate() const;
+  int output_sample_rate() const;
+  int output_num_channels() const;
+
+ private:
+  FilterInput input_;
+  std::string description_;
+  FilterGraphPtr graph_;
+  // Both belong to graph_ and die with it.
+  AVFilterContext* source_ = nullptr;
+  AVFilterContext* sink_ = nullptr;
+};
+
+}  // namespace ffstream::detail

@@ -1,0 +1,42 @@
+// The one table that says how each supported pixel and sample format lands in
+// a chunk: element type, channel count and memory layout.
+#pragma once
+
+#include <string>
+
+#include "ffstream/chunk.h"
+#include "ffstream/detail/ffmpeg.h"
+
+namespace ffstream::detail {
+
+enum class PixelLayout {
+  kPacked,          // one plane, channels interleaved (rgb24, gray, ...)
+  kPlanar,          // one full-size plane per channel (yuv444p)
+  kPlanarChromaUp,  // Y plane + subsampled U, V planes brought to full size
+  kNV12ChromaUp,    // Y plane + interleaved subsampled UV plane, full size
+};
+
+struct PixelFormatSpec {
+  AVPixelFormat format;
+  DType dtype;
+  int channels;
+  PixelLayout layout;
+};
+
+struct SampleFormatSpec {
+  AVSampleFormat format;
+  DType dtype;
+  bool planar;
+};
+
+// nullptr when the format has no converter.
+const PixelFormatSpec* find_pixel_format(AVPixelFormat format);
+const SampleFormatSpec* find_sample_format(AVSampleFormat format);
+
+// "rgb24, bgr24, ..." for error messages.
+std::string supported_pixel_format_names();
+
+// The supported format that loses least when converting from `source`.
+AVPixelFormat nearest_supported_pixel_format(AVPixelFormat source);
+
+}  // namespace ffstream::detail

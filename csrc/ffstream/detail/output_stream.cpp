@@ -1,0 +1,209 @@
+#include "ffstream/detail/output_stream.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "ffstream/detail/format_table.h"
+#include "ffstream/detail/stream_info.h"
+#include "ffstream/error.h"
+
+namespace ffstream::detail {
+
+namespace {
+
+constexpr double kPtsTolerance = 1e-6;  // seconds
+constexpr int64_t kMaxHintBytes = int64_t{1} << 30;
+
+// Checks the arguments that need no FFmpeg state; returns the source index.
+int validate(const OutputOptions& o) {
+  if (o.hw_accel) {
+    throw Error(ErrorKind::kNotImplemented,
+                "hw_accel='" + *o.hw_accel +
+                    "': hardware decoding is not available in ffstream yet; "
+                    "leave hw_accel=None to decode on the CPU");
+  }
+  if (o.frames_per_chunk <= 0 && o.frames_per_chunk != -1) {
+    throw Error(ErrorKind::kInvalidArgument,
+                "frames_per_chunk must be positive or -1, got " +
+                    std::to_string(o.frames_per_chunk));
+  }
+  if (o.buffer_chunk_size <= 0 && o.buffer_chunk_size != -1) {
+    throw Error(ErrorKind::kInvalidArgument,
+                "buffer_chunk_size must be positive or -1, got " +
+                    std::to_string(o.buffer_chunk_size));
+  }
+  return o.source_index;
+}
+
+// With no filter, a pixel format without a converter is turned into the
+// nearest one that has one, instead of being refused.
+std::string effective_filter(const OutputOptions& o,
+                             const AVCodecContext* decoder) {
+  if (o.filter_desc && !o.filter_desc->empty()) return *o.filter_desc;
+  if (o.media_type == MediaType::kVideo && decoder->pix_fmt != AV_PIX_FMT_NONE &&
+      find_pixel_format(decoder->pix_fmt) == nullptr) {
+    AVPixelFormat best = nearest_supported_pixel_format(decoder->pix_fmt);
+    return std::string("format=pix_fmts=") + av_get_pix_fmt_name(best);
+  }
+  return "";
+}
+
+std::string describe(const AVFormatContext* format, const AVStream* stream) {
+  return "stream " + std::to_string(stream->index) + " of '" + format->url +
+         "'";
+}
+
+Converter make_converter(const FilterGraph& g, bool video) {
+  if (video) {
+    return Converter::for_video(static_cast<AVPixelFormat>(g.output_format()),
+                                g.output_width(), g.output_height());
+  }
+  return Converter::for_audio(static_cast<AVSampleFormat>(g.output_format()),
+                              g.output_num_channels());
+}
+
+double seconds(AVRational r) {
+  return r.num > 0 && r.den > 0 ? av_q2d(r) : 0.0;
+}
+
+// Expected number of output frames of the whole stream, to size one chunk
+// when frames_per_chunk is -1; 0 when the duration is unknown.
+int64_t estimate_total_frames(const AVFormatContext* format,
+                              const AVStream* stream, double frames_per_second,
+                              size_t frame_bytes) {
+  double duration = 0;
+  if (stream->duration > 0) {
+    duration = stream->duration * av_q2d(stream->time_base);
+  } else if (format->duration > 0) {
+    duration = static_cast<double>(format->duration) / AV_TIME_BASE;
+  }
+  if (duration <= 0 || frames_per_second <= 0) return 0;
+  // A little extra so that a slightly short header does not cost a copy.
+  double frames = duration * frames_per_second * 1.01 + 16;
+  double cap = static_cast<double>(kMaxHintBytes) / std::max<size_t>(frame_bytes, 1);
+  return static_cast<int64_t>(std::min(frames, cap));
+}
+
+}  // namespace
+
+OutputStream::OutputStream(const AVFormatContext* format,
+                           const AVStream* stream,
+                           const AVCodecContext* decoder,
+                           const OutputOptions& options)
+    : source_index_(validate(options)),
+      context_(describe(format, stream)),
+      stream_frame_rate_(stream_frame_rate(stream)),
+      graph_(FilterInput::from_codec(
+                 decoder, stream->time_base,
+                 av_guess_frame_rate(const_cast<AVFormatContext*>(format),
+                                     const_cast<AVStream*>(stream), nullptr)),
+             effective_filter(options, decoder)),
+      converter_(make_converter(graph_, options.media_type == MediaType::kVideo)),
+      buffer_(converter_.layout(), options.frames_per_chunk,
+              options.buffer_chunk_size,
+              options.media_type == MediaType::kAudio
+                  ? 1.0 / std::max(graph_.output_sample_rate(), 1)
+                  : 0.0,
+              options.frames_per_chunk == -1
+                  ? estimate_total_frames(
+                        format, stream,
+                        options.media_type == MediaType::kAudio
+                            ? graph_.output_sample_rate()
+                            : (seconds(graph_.output_frame_rate()) > 0
+                                   ? seconds(graph_.output_frame_rate())
+                                   : stream_frame_rate_),
+                        converter_.layout().bytes())
+                  : 0),
+      filtered_(make_frame()) {}
+
+void OutputStream::push(AVFrame* decoded) {
+  if (decoded != nullptr) {
+    decoded->pts = decoded->best_effort_timestamp;
+    FilterInput input = FilterInput::from_frame(decoded, graph_.input());
+    if (!input.same_frames(graph_.input())) {
+      // The stream changed its frames (size, format, layout): drain the old
+      // graph and build one for the new frames.
+      graph_.push(nullptr);
+      pull_all();
+      graph_ = FilterGraph(input, graph_.description());
+    }
+  }
+  graph_.push(decoded);
+  pull_all();
+}
+
+void OutputStream::pull_all() {
+  while (graph_.pull(filtered_.get()) == FilterGraph::Pull::kFrame) {
+    FrameUnrefGuard guard(filtered_.get());
+    write(filtered_.get());
+  }
+}
+
+void OutputStream::write(const AVFrame* frame) {
+  const bool audio = frame->nb_samples > 0;
+  const double rate = audio ? frame->sample_rate : 0.0;
+  const int64_t total = audio ? frame->nb_samples : 1;
+  double pts = frame->pts != AV_NOPTS_VALUE
+                   ? frame->pts * av_q2d(graph_.output_time_base())
+                   : next_pts_;
+  int64_t first = 0;
+  if (discard_before_) {
+    double target = *discard_before_;
+    if (audio) {
+      // Sample-exact: drop the samples before the target inside the frame.
+      first = static_cast<int64_t>(
+          std::ceil((target - pts) * rate - kPtsTolerance * rate));
+      first = std::max<int64_t>(first, 0);
+    } else if (pts < target - kPtsTolerance) {
+      first = total;
+    }
+    if (first >= total) {
+      next_pts_ = audio ? pts + total / rate : pts;
+      return;
+    }
+    discard_before_.reset();
+  }
+  const double step = audio ? 1.0 / rate : 0.0;
+  for (int64_t done = first; done < total;) {
+    ChunkBuffer::Slot slot = buffer_.reserve(total - done);
+    converter_.convert(frame, done, slot.count, slot.data);
+    buffer_.commit(slot.count, pts + done * step);
+    done += slot.count;
+  }
+  next_pts_ = pts + total * step;
+}
+
+OutputStreamInfo OutputStream::info() const {
+  OutputStreamInfo info;
+  info.source_index = source_index_;
+  const bool video = graph_.input().media_type == AVMEDIA_TYPE_VIDEO;
+  info.filter_description =
+      graph_.description().empty() ? (video ? "null" : "anull")
+                                   : graph_.description();
+  info.media_type = video ? "video" : "audio";
+  if (video) {
+    const char* name =
+        av_get_pix_fmt_name(static_cast<AVPixelFormat>(graph_.output_format()));
+    info.format = name ? name : "";
+    info.width = graph_.output_width();
+    info.height = graph_.output_height();
+    double rate = seconds(graph_.output_frame_rate());
+    info.frame_rate = rate > 0 ? rate : stream_frame_rate_;
+  } else {
+    const char* name = av_get_sample_fmt_name(
+        static_cast<AVSampleFormat>(graph_.output_format()));
+    info.format = name ? name : "";
+    info.sample_rate = graph_.output_sample_rate();
+    info.num_channels = graph_.output_num_channels();
+  }
+  return info;
+}
+
+void OutputStream::reset(std::optional<double> discard_before) {
+  graph_ = FilterGraph(graph_.input(), graph_.description());
+  buffer_.clear();
+  discard_before_ = discard_before;
+  next_pts_ = 0;
+}
+
+}  // namespace ffstream::detail

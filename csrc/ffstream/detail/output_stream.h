@@ -1,0 +1,52 @@
+// OutputStream: what one add_audio_stream / add_video_stream call made.
+// Decoded frames -> FilterGraph -> Converter -> ChunkBuffer. Owns all three.
+// Not thread-safe.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "ffstream/detail/chunk_buffer.h"
+#include "ffstream/detail/converter.h"
+#include "ffstream/detail/filter_graph.h"
+#include "ffstream/options.h"
+#include "ffstream/stream_info.h"
+
+namespace ffstream::detail {
+
+class OutputStream {
+ public:
+  // Throws for bad chunk sizes, a bad filter or an output format that has no
+  // converter.
+  OutputStream(const AVFormatContext* format, const AVStream* stream,
+               const AVCodecContext* decoder, const OutputOptions& options);
+
+  int source_index() const { return source_index_; }
+  // Filters and buffers one decoded frame; nullptr flushes the filter at the
+  // end of the stream.
+  void push(AVFrame* decoded);
+  ChunkBuffer& buffer() { return buffer_; }
+  const ChunkBuffer& buffer() const { return buffer_; }
+  OutputStreamInfo info() const;
+
+  // Back to a clean state after a seek: a fresh filter graph, an empty buffer,
+  // and (precise seek) frames before `discard_before` seconds are dropped.
+  void reset(std::optional<double> discard_before);
+
+ private:
+  void pull_all();
+  void write(const AVFrame* frame);
+
+  int source_index_;
+  std::string context_;  // "stream 1 of 'a.mp4'", for errors
+  double stream_frame_rate_;
+  FilterGraph graph_;
+  Converter converter_;
+  ChunkBuffer buffer_;
+  FramePtr filtered_;
+  std::optional<double> discard_before_;
+  // Where the next frame starts when a frame comes without a pts.
+  double next_pts_ = 0;
+};
+
+}  // namespace ffstream::detail

@@ -1,0 +1,50 @@
+#include "ffstream/detail/stream_info.h"
+
+#include "ffstream/detail/raii.h"
+
+namespace ffstream::detail {
+
+namespace {
+
+bool valid(AVRational r) { return r.num > 0 && r.den > 0; }
+
+}  // namespace
+
+double stream_frame_rate(const AVStream* stream) {
+  if (valid(stream->avg_frame_rate)) return av_q2d(stream->avg_frame_rate);
+  if (valid(stream->r_frame_rate)) return av_q2d(stream->r_frame_rate);
+  return 0.0;
+}
+
+SourceStreamInfo describe_source_stream(const AVStream* stream) {
+  const AVCodecParameters* par = stream->codecpar;
+  SourceStreamInfo info;
+  const char* media_type = av_get_media_type_string(par->codec_type);
+  info.media_type = media_type ? media_type : "";
+  info.codec_name = avcodec_get_name(par->codec_id);
+  if (const AVCodecDescriptor* d = avcodec_descriptor_get(par->codec_id)) {
+    info.codec_long_name = d->long_name ? d->long_name : "";
+  }
+  info.bit_rate = par->bit_rate;
+  info.num_frames_from_header = stream->nb_frames;
+  info.bits_per_sample = par->bits_per_raw_sample;
+  info.metadata = to_map(stream->metadata);
+
+  if (par->codec_type == AVMEDIA_TYPE_AUDIO) {
+    const char* fmt =
+        av_get_sample_fmt_name(static_cast<AVSampleFormat>(par->format));
+    if (fmt) info.format = fmt;
+    info.sample_rate = par->sample_rate;
+    info.num_channels = num_channels(par);
+  } else if (par->codec_type == AVMEDIA_TYPE_VIDEO) {
+    const char* fmt =
+        av_get_pix_fmt_name(static_cast<AVPixelFormat>(par->format));
+    if (fmt) info.format = fmt;
+    info.width = par->width;
+    info.height = par->height;
+    info.frame_rate = stream_frame_rate(stream);
+  }
+  return info;
+}
+
+}  // namespace ffstream::detail

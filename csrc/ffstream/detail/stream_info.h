@@ -1,0 +1,14 @@
+// Builds the public stream descriptions from FFmpeg's structs.
+#pragma once
+
+#include "ffstream/detail/ffmpeg.h"
+#include "ffstream/stream_info.h"
+
+namespace ffstream::detail {
+
+SourceStreamInfo describe_source_stream(const AVStream* stream);
+
+// Frames per second of a stream: the average rate, else the base rate, else 0.
+double stream_frame_rate(const AVStream* stream);
+
+}  // namespace ffstream::detail

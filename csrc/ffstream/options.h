@@ -1,0 +1,33 @@
+// Plain option structs passed into the core; no FFmpeg types.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+namespace ffstream {
+
+// Options handed to FFmpeg as an AVDictionary. Keys FFmpeg does not use are
+// reported as an error naming them.
+using OptionMap = std::map<std::string, std::string>;
+
+enum class MediaType { kAudio, kVideo };
+
+// One add_audio_stream / add_video_stream call.
+struct OutputOptions {
+  MediaType media_type = MediaType::kAudio;
+  int source_index = 0;
+  // Frames per chunk; -1 means one chunk of everything buffered.
+  int64_t frames_per_chunk = 0;
+  // Chunks kept before the oldest frames are dropped; -1 keeps all.
+  int64_t buffer_chunk_size = 3;
+  std::optional<std::string> filter_desc;
+  std::optional<std::string> decoder;
+  OptionMap decoder_options;
+  std::optional<std::string> hw_accel;
+};
+
+enum class SeekMode { kKey = 0, kAny = 1, kPrecise = 2 };
+
+}  // namespace ffstream

@@ -1,0 +1,49 @@
+// Descriptions of source and output streams. Plain values that own their
+// data: no pointers into FFmpeg memory.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+namespace ffstream {
+
+using Metadata = std::map<std::string, std::string>;
+
+struct SourceStreamInfo {
+  // "audio", "video", "data", "subtitle", "attachment" or "" when unknown.
+  std::string media_type;
+  std::string codec_name;
+  std::string codec_long_name;
+  // Sample or pixel format name; empty optional when FFmpeg reports none.
+  std::optional<std::string> format;
+  int64_t bit_rate = 0;
+  // Frame count from the container header; 0 when the header has none.
+  int64_t num_frames_from_header = 0;
+  int bits_per_sample = 0;
+  Metadata metadata;
+  // Audio only.
+  double sample_rate = 0;
+  int num_channels = 0;
+  // Video only.
+  int width = 0;
+  int height = 0;
+  double frame_rate = 0;
+};
+
+struct OutputStreamInfo {
+  int source_index = 0;
+  std::string filter_description;
+  std::string media_type;  // "audio" or "video"
+  std::string format;      // sample or pixel format of the chunks
+  // Audio only.
+  double sample_rate = 0;
+  int num_channels = 0;
+  // Video only.
+  int width = 0;
+  int height = 0;
+  double frame_rate = 0;
+};
+
+}  // namespace ffstream

@@ -1,0 +1,297 @@
+#include "ffstream/stream_reader.h"
+
+#include <chrono>
+#include <cmath>
+#include <map>
+#include <thread>
+
+#include "ffstream/detail/av_error.h"
+#include "ffstream/detail/decoder.h"
+#include "ffstream/detail/output_stream.h"
+#include "ffstream/detail/source.h"
+#include "ffstream/detail/stream_info.h"
+#include "ffstream/error.h"
+
+namespace ffstream {
+
+using namespace detail;
+
+struct StreamReader::Impl {
+  std::unique_ptr<Source> source;
+  // One decoder per source stream that has outputs, keyed by stream index.
+  std::map<int, std::unique_ptr<Decoder>> decoders;
+  // Outputs in the order they were added; index = output index.
+  std::vector<std::unique_ptr<OutputStream>> outputs;
+  PacketPtr packet = make_packet();
+  bool at_end = false;
+
+  explicit Impl(std::unique_ptr<Source> s) : source(std::move(s)) {
+    // Streams without outputs are not demuxed until an output asks for them.
+    for (unsigned i = 0; i < source->get()->nb_streams; ++i) {
+      source->get()->streams[i]->discard = AVDISCARD_ALL;
+    }
+  }
+
+  AVStream* stream(int index, const char* what) const {
+    const int n = static_cast<int>(source->get()->nb_streams);
+    if (index < 0 || index >= n) {
+      throw Error(ErrorKind::kIndexOutOfRange,
+                  std::string(what) + " " + std::to_string(index) +
+                      " is out of range: " + source->name() + " has " +
+                      std::to_string(n) + " stream(s)");
+    }
+    return source->get()->streams[index];
+  }
+
+  void check_output(int index) const {
+    const int n = static_cast<int>(outputs.size());
+    if (index < 0 || index >= n) {
+      throw Error(ErrorKind::kIndexOutOfRange,
+                  "output stream index " + std::to_string(index) +
+                      " is out of range: there are " + std::to_string(n) +
+                      " output stream(s)");
+    }
+  }
+
+  std::string describe(int index) const {
+    return "stream " + std::to_string(index) + " of " + source->name();
+  }
+
+  // Hands one decoded frame of source stream `index` to its outputs.
+  void dispatch(int index, AVFrame* frame) {
+    for (auto& out : outputs) {
+      if (out->source_index() == index) out->push(frame);
+    }
+  }
+
+  // End of input: drain every decoder, then every filter graph.
+  void drain() {
+    for (auto& [index, decoder] : decoders) {
+      const int i = index;
+      decoder->decode(nullptr, [&](AVFrame* f) { dispatch(i, f); });
+    }
+    for (auto& out : outputs) out->push(nullptr);
+  }
+
+  int read_packet(std::optional<double> timeout_ms, double backoff_ms) {
+    using Clock = std::chrono::steady_clock;
+    std::optional<Clock::time_point> deadline;
+    if (timeout_ms && *timeout_ms >= 0) {
+      deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                    std::chrono::duration<double, std::milli>(
+                                        *timeout_ms));
+    }
+    source->set_deadline(deadline);
+    while (true) {
+      int ret = source->read_packet(packet.get());
+      if (ret != AVERROR(EAGAIN)) {
+        source->set_deadline(std::nullopt);
+        return ret;
+      }
+      if (!timeout_ms) {
+        throw Error(ErrorKind::kGeneric,
+                    source->name() +
+                        " has no data available right now (EAGAIN); pass "
+                        "timeout= to process_packet to retry");
+      }
+      if (deadline && Clock::now() >= *deadline) {
+        source->set_deadline(std::nullopt);
+        throw Error(ErrorKind::kTimeout,
+                    source->name() + " produced no data within " +
+                        std::to_string(*timeout_ms) + " ms");
+      }
+      std::this_thread::sleep_for(
+          std::chrono::duration<double, std::milli>(backoff_ms));
+    }
+  }
+};
+
+// ---- construction ----
+
+StreamReader::StreamReader(const std::string& src,
+                           const std::optional<std::string>& format,
+                           const OptionMap& options)
+    : impl_(std::make_unique<Impl>(
+          std::make_unique<Source>(src, format, options))) {}
+
+StreamReader::StreamReader(std::unique_ptr<Reader> reader,
+                           const std::optional<std::string>& format,
+                           const OptionMap& options, int buffer_size)
+    : impl_(std::make_unique<Impl>(std::make_unique<Source>(
+          std::move(reader), format, options, buffer_size))) {}
+
+StreamReader::~StreamReader() = default;
+StreamReader::StreamReader(StreamReader&&) noexcept = default;
+StreamReader& StreamReader::operator=(StreamReader&&) noexcept = default;
+
+void StreamReader::close() { impl_.reset(); }
+bool StreamReader::closed() const { return impl_ == nullptr; }
+
+StreamReader::Impl& StreamReader::impl() const {
+  if (!impl_) {
+    throw Error(ErrorKind::kClosed, "the StreamReader is closed");
+  }
+  return *impl_;
+}
+
+// ---- source ----
+
+int StreamReader::num_src_streams() const {
+  return static_cast<int>(impl().source->get()->nb_streams);
+}
+
+namespace {
+std::optional<int> best_stream(AVFormatContext* ctx, AVMediaType type) {
+  int i = av_find_best_stream(ctx, type, -1, -1, nullptr, 0);
+  return i < 0 ? std::nullopt : std::optional<int>(i);
+}
+}  // namespace
+
+std::optional<int> StreamReader::default_audio_stream() const {
+  return best_stream(impl().source->get(), AVMEDIA_TYPE_AUDIO);
+}
+
+std::optional<int> StreamReader::default_video_stream() const {
+  return best_stream(impl().source->get(), AVMEDIA_TYPE_VIDEO);
+}
+
+Metadata StreamReader::metadata() const {
+  return to_map(impl().source->get()->metadata);
+}
+
+SourceStreamInfo StreamReader::src_stream_info(int index) const {
+  return describe_source_stream(impl().stream(index, "source stream index"));
+}
+
+// ---- outputs ----
+
+int StreamReader::add_stream(const OutputOptions& options) {
+  Impl& m = impl();
+  AVStream* stream = m.stream(options.source_index, "source stream index");
+  const bool audio = options.media_type == MediaType::kAudio;
+  const AVMediaType wanted = audio ? AVMEDIA_TYPE_AUDIO : AVMEDIA_TYPE_VIDEO;
+  if (stream->codecpar->codec_type != wanted) {
+    const char* actual = av_get_media_type_string(stream->codecpar->codec_type);
+    throw Error(ErrorKind::kInvalidArgument,
+                m.describe(options.source_index) + " is " +
+                    (actual ? actual : "of unknown type") + ", not " +
+                    (audio ? "audio" : "video"));
+  }
+
+  auto it = m.decoders.find(options.source_index);
+  const bool new_decoder = it == m.decoders.end();
+  if (new_decoder) {
+    it = m.decoders
+             .emplace(options.source_index,
+                      std::make_unique<Decoder>(
+                          stream, options.decoder, options.decoder_options,
+                          m.describe(options.source_index)))
+             .first;
+  } else if (it->second->requested_name() != options.decoder ||
+             it->second->requested_options() != options.decoder_options) {
+    throw Error(ErrorKind::kInvalidArgument,
+                m.describe(options.source_index) +
+                    " already has an output with another decoder or "
+                    "decoder_option; outputs of one stream share its decoder");
+  }
+  try {
+    m.outputs.push_back(std::make_unique<OutputStream>(
+        m.source->get(), stream, it->second->context(), options));
+  } catch (...) {
+    if (new_decoder) m.decoders.erase(it);
+    throw;
+  }
+  stream->discard = AVDISCARD_DEFAULT;
+  return static_cast<int>(m.outputs.size()) - 1;
+}
+
+void StreamReader::remove_stream(int index) {
+  Impl& m = impl();
+  m.check_output(index);
+  const int source_index = m.outputs[index]->source_index();
+  m.outputs.erase(m.outputs.begin() + index);
+  for (const auto& out : m.outputs) {
+    if (out->source_index() == source_index) return;
+  }
+  m.decoders.erase(source_index);
+  m.source->get()->streams[source_index]->discard = AVDISCARD_ALL;
+}
+
+int StreamReader::num_out_streams() const {
+  return static_cast<int>(impl().outputs.size());
+}
+
+OutputStreamInfo StreamReader::out_stream_info(int index) const {
+  Impl& m = impl();
+  m.check_output(index);
+  return m.outputs[index]->info();
+}
+
+// ---- decoding ----
+
+int StreamReader::process_packet(std::optional<double> timeout_ms,
+                                 double backoff_ms) {
+  Impl& m = impl();
+  if (m.at_end) return 1;
+  int ret = m.read_packet(timeout_ms, backoff_ms);
+  if (ret == AVERROR_EOF) {
+    m.drain();
+    m.at_end = true;
+    return 1;
+  }
+  check_av(ret, "av_read_frame", m.source->name());
+  PacketUnrefGuard guard(m.packet.get());
+  const int index = m.packet->stream_index;
+  auto it = m.decoders.find(index);
+  if (it != m.decoders.end()) {
+    it->second->decode(m.packet.get(),
+                       [&](AVFrame* f) { m.dispatch(index, f); });
+  }
+  return 0;
+}
+
+void StreamReader::process_all_packets() {
+  while (process_packet() == 0) {
+  }
+}
+
+int StreamReader::fill_buffer(std::optional<double> timeout_ms,
+                              double backoff_ms) {
+  while (!is_buffer_ready()) {
+    if (process_packet(timeout_ms, backoff_ms) != 0) return 1;
+  }
+  return 0;
+}
+
+bool StreamReader::is_buffer_ready() const {
+  for (const auto& out : impl().outputs) {
+    if (!out->buffer().is_ready()) return false;
+  }
+  return true;
+}
+
+std::vector<std::optional<Chunk>> StreamReader::pop_chunks() {
+  std::vector<std::optional<Chunk>> chunks;
+  for (auto& out : impl().outputs) chunks.push_back(out->buffer().pop());
+  return chunks;
+}
+
+void StreamReader::seek(double timestamp, SeekMode mode) {
+  Impl& m = impl();
+  if (!(timestamp >= 0) || !std::isfinite(timestamp)) {
+    throw Error(ErrorKind::kInvalidArgument,
+                "seek timestamp must be a finite number of seconds >= 0, got " +
+                    std::to_string(timestamp));
+  }
+  const auto target = static_cast<int64_t>(std::llround(timestamp * AV_TIME_BASE));
+  m.source->seek(target, mode == SeekMode::kAny ? AVSEEK_FLAG_ANY : 0);
+  // Every piece of per-stream state goes back to a clean start here.
+  for (auto& [index, decoder] : m.decoders) decoder->flush();
+  const std::optional<double> discard_before =
+      mode == SeekMode::kPrecise ? std::optional<double>(timestamp)
+                                 : std::nullopt;
+  for (auto& out : m.outputs) out->reset(discard_before);
+  m.at_end = false;
+}
+
+}  // namespace ffstream

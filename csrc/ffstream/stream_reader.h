@@ -1,0 +1,81 @@
+// StreamReader: opens a media source, decodes the source streams that have
+// outputs, and groups the decoded frames of every output into chunks.
+//
+// Owns every FFmpeg resource it uses (through a pImpl), releases them in
+// close() or the destructor. Not thread-safe: one reader is used by one thread
+// at a time; different readers may run in parallel.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ffstream/chunk.h"
+#include "ffstream/options.h"
+#include "ffstream/reader.h"
+#include "ffstream/stream_info.h"
+
+namespace ffstream {
+
+class StreamReader {
+ public:
+  // Opens a path, URL or device. `format` selects the demuxer or input device
+  // (ffmpeg's -f); `options` go to FFmpeg when opening, and any it does not
+  // use is an error.
+  explicit StreamReader(const std::string& src,
+                        const std::optional<std::string>& format = {},
+                        const OptionMap& options = {});
+  // Opens a custom byte source through an AVIOContext of `buffer_size` bytes.
+  StreamReader(std::unique_ptr<Reader> reader,
+               const std::optional<std::string>& format = {},
+               const OptionMap& options = {}, int buffer_size = 4096);
+  ~StreamReader();
+  StreamReader(StreamReader&&) noexcept;
+  StreamReader& operator=(StreamReader&&) noexcept;
+
+  // Frees every FFmpeg resource now; any later call throws kClosed.
+  void close();
+  bool closed() const;
+
+  // ---- source ----
+  int num_src_streams() const;
+  std::optional<int> default_audio_stream() const;
+  std::optional<int> default_video_stream() const;
+  Metadata metadata() const;
+  SourceStreamInfo src_stream_info(int index) const;
+
+  // ---- outputs ----
+  // Adds an output; returns its index. Throws for a bad stream index, a media
+  // type mismatch, a bad filter, an unknown decoder or unused decoder option.
+  int add_stream(const OutputOptions& options);
+  void remove_stream(int index);
+  int num_out_streams() const;
+  OutputStreamInfo out_stream_info(int index) const;
+
+  // ---- decoding ----
+  // Reads and decodes one packet. Returns 0, or 1 once the source is at its
+  // end and every output has been drained. `timeout_ms` (empty: no retry,
+  // negative: forever) retries a source that reports EAGAIN, sleeping
+  // `backoff_ms` between tries.
+  int process_packet(std::optional<double> timeout_ms = {},
+                     double backoff_ms = 10.0);
+  void process_all_packets();
+  // Processes packets until every output has a chunk ready; returns 1 at end.
+  int fill_buffer(std::optional<double> timeout_ms = {},
+                  double backoff_ms = 10.0);
+  bool is_buffer_ready() const;
+  // One chunk per output, in output order; empty where nothing is buffered.
+  std::vector<std::optional<Chunk>> pop_chunks();
+
+  // Moves to `timestamp` seconds. kPrecise yields exactly the first frame at or
+  // after it; kKey starts at the preceding key frame; kAny at any frame.
+  void seek(double timestamp, SeekMode mode = SeekMode::kPrecise);
+
+ private:
+  struct Impl;
+  Impl& impl() const;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace ffstream

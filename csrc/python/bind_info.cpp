@@ -1,0 +1,40 @@
+// Stream-info value types -> Python objects with read-only attributes. The
+// Python layer turns them into the public dataclasses.
+#include <pybind11/stl.h>
+
+#include "ffstream/stream_info.h"
+#include "register.h"
+
+namespace py = pybind11;
+
+namespace ffstream::python {
+
+void register_info(py::module_& m) {
+  py::class_<SourceStreamInfo>(m, "SourceStreamInfo")
+      .def_readonly("media_type", &SourceStreamInfo::media_type)
+      .def_readonly("codec_name", &SourceStreamInfo::codec_name)
+      .def_readonly("codec_long_name", &SourceStreamInfo::codec_long_name)
+      .def_readonly("format", &SourceStreamInfo::format)
+      .def_readonly("bit_rate", &SourceStreamInfo::bit_rate)
+      .def_readonly("num_frames", &SourceStreamInfo::num_frames_from_header)
+      .def_readonly("bits_per_sample", &SourceStreamInfo::bits_per_sample)
+      .def_readonly("metadata", &SourceStreamInfo::metadata)
+      .def_readonly("sample_rate", &SourceStreamInfo::sample_rate)
+      .def_readonly("num_channels", &SourceStreamInfo::num_channels)
+      .def_readonly("width", &SourceStreamInfo::width)
+      .def_readonly("height", &SourceStreamInfo::height)
+      .def_readonly("frame_rate", &SourceStreamInfo::frame_rate);
+
+  py::class_<OutputStreamInfo>(m, "OutputStreamInfo")
+      .def_readonly("source_index", &OutputStreamInfo::source_index)
+      .def_readonly("filter_description", &OutputStreamInfo::filter_description)
+      .def_readonly("media_type", &OutputStreamInfo::media_type)
+      .def_readonly("format", &OutputStreamInfo::format)
+      .def_readonly("sample_rate", &OutputStreamInfo::sample_rate)
+      .def_readonly("num_channels", &OutputStreamInfo::num_channels)
+      .def_readonly("width", &OutputStreamInfo::width)
+      .def_readonly("height", &OutputStreamInfo::height)
+      .def_readonly("frame_rate", &OutputStreamInfo::frame_rate);
+}
+
+}  // namespace ffstream::python

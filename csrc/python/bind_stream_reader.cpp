@@ -1,0 +1,195 @@
+// StreamReader binding. One class for every source kind (path/URL, buffer,
+// file object). Every call into the core runs with the GIL released, under a
+// per-reader lock: a reader used from two threads at once raises instead of
+// corrupting its state.
+#include <pybind11/stl.h>
+
+#include <mutex>
+
+#include "ffstream/error.h"
+#include "ffstream/stream_reader.h"
+#include "py_readers.h"
+#include "register.h"
+
+namespace py = pybind11;
+
+namespace ffstream::python {
+
+namespace {
+
+class PyStreamReader {
+ public:
+  explicit PyStreamReader(std::unique_ptr<StreamReader> reader)
+      : reader_(std::move(reader)) {}
+
+  // Runs `f(reader)` with the GIL released and the reader locked.
+  template <typename F>
+  auto call(F&& f) -> decltype(f(std::declval<StreamReader&>())) {
+    std::unique_lock<std::mutex> lock(mutex_, std::try_to_lock);
+    if (!lock.owns_lock()) {
+      throw Error(ErrorKind::kGeneric,
+                  "this StreamReader is in use by another thread; use one "
+                  "reader per thread");
+    }
+    py::gil_scoped_release release;
+    return f(*reader_);
+  }
+
+ private:
+  std::mutex mutex_;
+  std::unique_ptr<StreamReader> reader_;
+};
+
+std::unique_ptr<StreamReader> open(py::object src,
+                                   std::optional<std::string> format,
+                                   OptionMap option, int buffer_size) {
+  if (py::hasattr(src, "__fspath__")) {
+    src = py::module_::import("os").attr("fsdecode")(src);
+  }
+  if (py::isinstance<py::str>(src)) {
+    auto path = src.cast<std::string>();
+    py::gil_scoped_release release;
+    return std::make_unique<StreamReader>(path, format, option);
+  }
+  std::unique_ptr<Reader> reader;
+  if (PyObject_CheckBuffer(src.ptr())) {
+    reader = PyBufferReader::from(src);
+  } else if (py::hasattr(src, "read")) {
+    reader = std::make_unique<PyFileReader>(src);
+  } else {
+    throw Error(ErrorKind::kInvalidArgument,
+                "src must be a path or URL (str or os.PathLike), a bytes-like "
+                "object or a file-like object with read(); got " +
+                    std::string(py::str(py::type::of(src).attr("__name__"))));
+  }
+  py::gil_scoped_release release;
+  return std::make_unique<StreamReader>(std::move(reader), format, option,
+                                        buffer_size);
+}
+
+OutputOptions output_options(MediaType type, int index, int64_t fpc,
+                             int64_t bcs, std::optional<std::string> filter,
+                             std::optional<std::string> decoder,
+                             OptionMap decoder_option,
+                             std::optional<std::string> hw_accel) {
+  OutputOptions o;
+  o.media_type = type;
+  o.source_index = index;
+  o.frames_per_chunk = fpc;
+  o.buffer_chunk_size = bcs;
+  o.filter_desc = std::move(filter);
+  o.decoder = std::move(decoder);
+  o.decoder_options = std::move(decoder_option);
+  o.hw_accel = std::move(hw_accel);
+  return o;
+}
+
+}  // namespace
+
+void register_stream_reader(py::module_& m) {
+  using R = PyStreamReader;
+  py::class_<R>(m, "StreamReader")
+      .def(py::init([](py::object src, std::optional<std::string> format,
+                       std::optional<OptionMap> option, int buffer_size) {
+             return std::make_unique<R>(
+                 open(src, format, option.value_or(OptionMap{}), buffer_size));
+           }),
+           py::arg("src"), py::arg("format") = py::none(),
+           py::arg("option") = py::none(), py::arg("buffer_size") = 4096)
+      .def("close", [](R& r) { r.call([](StreamReader& s) { s.close(); }); })
+      .def_property_readonly(
+          "closed",
+          [](R& r) { return r.call([](StreamReader& s) { return s.closed(); }); })
+      .def("num_src_streams",
+           [](R& r) {
+             return r.call([](StreamReader& s) { return s.num_src_streams(); });
+           })
+      .def("default_audio_stream",
+           [](R& r) {
+             return r.call(
+                 [](StreamReader& s) { return s.default_audio_stream(); });
+           })
+      .def("default_video_stream",
+           [](R& r) {
+             return r.call(
+                 [](StreamReader& s) { return s.default_video_stream(); });
+           })
+      .def("get_metadata",
+           [](R& r) {
+             return r.call([](StreamReader& s) { return s.metadata(); });
+           })
+      .def("get_src_stream_info",
+           [](R& r, int i) {
+             return r.call(
+                 [i](StreamReader& s) { return s.src_stream_info(i); });
+           })
+      .def(
+          "add_audio_stream",
+          [](R& r, int i, int64_t fpc, int64_t bcs,
+             std::optional<std::string> filter,
+             std::optional<std::string> decoder, OptionMap decoder_option) {
+            auto o = output_options(MediaType::kAudio, i, fpc, bcs, filter,
+                                    decoder, decoder_option, std::nullopt);
+            return r.call([&o](StreamReader& s) { return s.add_stream(o); });
+          },
+          py::arg("stream_index"), py::arg("frames_per_chunk"),
+          py::arg("buffer_chunk_size"), py::arg("filter_desc"),
+          py::arg("decoder"), py::arg("decoder_option"))
+      .def(
+          "add_video_stream",
+          [](R& r, int i, int64_t fpc, int64_t bcs,
+             std::optional<std::string> filter,
+             std::optional<std::string> decoder, OptionMap decoder_option,
+             std::optional<std::string> hw_accel) {
+            auto o = output_options(MediaType::kVideo, i, fpc, bcs, filter,
+                                    decoder, decoder_option, hw_accel);
+            return r.call([&o](StreamReader& s) { return s.add_stream(o); });
+          },
+          py::arg("stream_index"), py::arg("frames_per_chunk"),
+          py::arg("buffer_chunk_size"), py::arg("filter_desc"),
+          py::arg("decoder"), py::arg("decoder_option"), py::arg("hw_accel"))
+      .def("remove_stream",
+           [](R& r, int i) {
+             r.call([i](StreamReader& s) { s.remove_stream(i); });
+           })
+      .def("num_out_streams",
+           [](R& r) {
+             return r.call([](StreamReader& s) { return s.num_out_streams(); });
+           })
+      .def("get_out_stream_info",
+           [](R& r, int i) {
+             return r.call(
+                 [i](StreamReader& s) { return s.out_stream_info(i); });
+           })
+      .def("seek",
+           [](R& r, double t, int mode) {
+             r.call([&](StreamReader& s) {
+               s.seek(t, static_cast<SeekMode>(mode));
+             });
+           })
+      .def("process_packet",
+           [](R& r, std::optional<double> timeout, double backoff) {
+             return r.call([&](StreamReader& s) {
+               return s.process_packet(timeout, backoff);
+             });
+           })
+      .def("process_all_packets",
+           [](R& r) {
+             r.call([](StreamReader& s) { s.process_all_packets(); });
+           })
+      .def("fill_buffer",
+           [](R& r, std::optional<double> timeout, double backoff) {
+             return r.call([&](StreamReader& s) {
+               return s.fill_buffer(timeout, backoff);
+             });
+           })
+      .def("is_buffer_ready",
+           [](R& r) {
+             return r.call([](StreamReader& s) { return s.is_buffer_ready(); });
+           })
+      .def("pop_chunks", [](R& r) {
+        return r.call([](StreamReader& s) { return s.pop_chunks(); });
+      });
+}
+
+}  // namespace ffstream::python

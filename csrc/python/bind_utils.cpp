@@ -1,0 +1,23 @@
+#include <pybind11/stl.h>
+
+#include "ffstream/utils.h"
+#include "register.h"
+
+namespace py = pybind11;
+
+namespace ffstream::python {
+
+void register_utils(py::module_& m) {
+  m.def("library_versions", &library_versions);
+  m.def("demuxers", &demuxers);
+  m.def("muxers", &muxers);
+  m.def("audio_decoders", &audio_decoders);
+  m.def("video_decoders", &video_decoders);
+  m.def("input_devices", &input_devices);
+  m.def("input_protocols", &input_protocols);
+  m.def("build_config", &build_config);
+  m.def("log_level", &log_level);
+  m.def("set_log_level", &set_log_level, py::arg("level"));
+}
+
+}  // namespace ffstream::python

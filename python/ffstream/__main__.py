@@ -1,0 +1,160 @@
+"""Command line: ``python -m ffstream info SRC`` and ``python -m ffstream decode``.
+
+``info`` prints a source's streams and metadata. ``decode`` prints them too,
+then decodes the default audio and video streams into tensors with a progress
+bar and reports the throughput; ``--example`` uses FFmpeg's built-in lavfi
+test sources, so no file is needed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from typing import Dict, List, Optional
+
+from ._errors import FFStreamError
+from ._stream_reader import StreamReader
+
+EXAMPLE_SECONDS = 10
+EXAMPLE_SOURCE = (
+    f"testsrc2=size=1280x720:rate=30:duration={EXAMPLE_SECONDS}[out0];"
+    f"sine=frequency=440:sample_rate=48000:duration={EXAMPLE_SECONDS}[out1]"
+)
+
+
+def _parse_options(pairs: List[str]) -> Optional[Dict[str, str]]:
+    options = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise ValueError(f"--option takes KEY=VALUE, got {pair!r}")
+        options[key] = value
+    return options or None
+
+
+def _describe(info) -> str:
+    fields = {k: v for k, v in vars(info).items() if k not in ("media_type", "codec", "metadata")}
+    return ", ".join(f"{k}={v}" for k, v in fields.items())
+
+
+def print_source(reader: StreamReader, src: str, out=sys.stdout) -> None:
+    """Prints the streams and metadata of an open source as a table."""
+    print(f"Source: {src}", file=out)
+    for key, value in sorted(reader.get_metadata().items()):
+        print(f"  {key}: {value}", file=out)
+    print(f"{'#':>3}  {'type':<9} {'codec':<12} details", file=out)
+    for i in range(reader.num_src_streams):
+        info = reader.get_src_stream_info(i)
+        marks = []
+        if i == reader.default_audio_stream:
+            marks.append("default audio")
+        if i == reader.default_video_stream:
+            marks.append("default video")
+        mark = f"  [{', '.join(marks)}]" if marks else ""
+        print(
+            f"{i:>3}  {info.media_type or '?':<9} {info.codec:<12} "
+            f"{_describe(info)}{mark}",
+            file=out,
+        )
+        for key, value in sorted(info.metadata.items()):
+            print(f"{'':>16}{key}: {value}", file=out)
+
+
+def _progress(done_s: float, total_s: Optional[float], elapsed: float) -> str:
+    width = 30
+    if total_s:
+        frac = min(done_s / total_s, 1.0)
+        bar = "#" * int(frac * width) + "-" * (width - int(frac * width))
+        return f"\r[{bar}] {done_s:6.1f}/{total_s:.1f} s media  {elapsed:5.1f} s"
+    return f"\r{done_s:8.1f} s media  {elapsed:5.1f} s"
+
+
+def decode(reader: StreamReader, total_s: Optional[float], out=sys.stderr) -> dict:
+    """Decodes the default streams to the end; returns counts and throughput."""
+    kinds = []
+    if reader.default_video_stream is not None:
+        reader.add_basic_video_stream(frames_per_chunk=32, buffer_chunk_size=-1)
+        kinds.append("video")
+    if reader.default_audio_stream is not None:
+        reader.add_basic_audio_stream(frames_per_chunk=48000, buffer_chunk_size=-1)
+        kinds.append("audio")
+    if not kinds:
+        raise FFStreamError("the source has no audio or video stream to decode")
+    frames = dict.fromkeys(kinds, 0)
+    nbytes = 0
+    media_s = 0.0
+    start = time.perf_counter()
+    for chunks in reader.stream():
+        for kind, chunk in zip(kinds, chunks):
+            if chunk is None:
+                continue
+            frames[kind] += chunk.shape[0]
+            nbytes += chunk.numel() * chunk.element_size()
+            media_s = max(media_s, chunk.pts)
+        if out is not None:
+            print(_progress(media_s, total_s, time.perf_counter() - start), end="", file=out)
+    elapsed = time.perf_counter() - start
+    if out is not None:
+        print(_progress(total_s or media_s, total_s, elapsed), file=out)
+    return {"frames": frames, "bytes": nbytes, "seconds": elapsed}
+
+
+def _cmd_info(args) -> int:
+    with StreamReader(args.src, format=args.format, option=_parse_options(args.option)) as r:
+        print_source(r, args.src)
+    return 0
+
+
+def _cmd_decode(args) -> int:
+    if args.example:
+        src, fmt, total = EXAMPLE_SOURCE, "lavfi", float(EXAMPLE_SECONDS)
+    elif args.src:
+        src, fmt, total = args.src, args.format, None
+    else:
+        raise ValueError("decode needs SRC or --example")
+    with StreamReader(src, format=fmt, option=_parse_options(args.option)) as r:
+        print_source(r, src)
+        if total is None:
+            info = r.get_src_stream_info(r.default_video_stream) if (
+                r.default_video_stream is not None) else None
+            if info is not None and info.num_frames and info.frame_rate:
+                total = info.num_frames / info.frame_rate
+        result = decode(r, total)
+    secs = result["seconds"]
+    for kind, n in result["frames"].items():
+        unit = "frames" if kind == "video" else "samples"
+        print(f"{kind}: {n} {unit} decoded, {n / secs:,.0f} {unit}/s")
+    print(
+        f"total: {result['bytes'] / 1e6:,.1f} MB of tensors in {secs:.2f} s "
+        f"({result['bytes'] / 1e6 / secs:,.0f} MB/s)"
+    )
+    return 0
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m ffstream", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, help_ in (("info", "print the streams of a source"),
+                        ("decode", "decode a source and report the throughput")):
+        p = sub.add_parser(name, help=help_)
+        p.add_argument("src", nargs="?" if name == "decode" else None,
+                       help="path, URL, device or lavfi graph")
+        p.add_argument("--format", "-f", help="demuxer or input device (ffmpeg's -f)")
+        p.add_argument("--option", "-o", action="append", default=[],
+                       metavar="KEY=VALUE", help="option for FFmpeg when opening")
+        if name == "decode":
+            p.add_argument("--example", action="store_true",
+                           help="decode the built-in lavfi test sources")
+    args = parser.parse_args(argv)
+    try:
+        return _cmd_info(args) if args.command == "info" else _cmd_decode(args)
+    except (FFStreamError, ValueError, OSError) as e:
+        print(f"ffstream: error: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,138 @@
+"""Dataclasses describing source and output streams."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Dict, Optional
+
+
+@dataclass
+class SourceStream:
+    """A stream of the source, as :meth:`StreamReader.get_src_stream_info`
+    reports it. Audio and video streams are reported with the subclasses
+    :class:`SourceAudioStream` and :class:`SourceVideoStream`."""
+
+    media_type: str
+    """``"audio"``, ``"video"``, ``"data"``, ``"subtitle"``, ``"attachment"``,
+    or ``""`` when FFmpeg does not know. Still images count as video."""
+    codec: str
+    """FFmpeg's short codec name, e.g. ``"h264"`` or ``"pcm_s16le"``."""
+    codec_long_name: str
+    """FFmpeg's descriptive codec name."""
+    format: Optional[str]
+    """Sample format (``"fltp"``, ``"s16"``, ...) or pixel format
+    (``"yuv420p"``, ...); a trailing ``p`` on a sample format means planar.
+    ``None`` for streams that are neither audio nor video."""
+    bit_rate: Optional[int]
+    """Bits per second as the container or codec declares it; may be 0 when
+    unknown (variable bit rate). ``None`` for non-audio/video streams."""
+    num_frames: Optional[int]
+    """Frame count declared by the container; 0 when it declares none."""
+    bits_per_sample: Optional[int]
+    """Valid bits per raw sample; 0 for many compressed codecs."""
+    metadata: Dict[str, str]
+    """The stream's metadata tags."""
+
+
+@dataclass
+class SourceAudioStream(SourceStream):
+    """An audio stream of the source."""
+
+    sample_rate: float
+    """Samples per second."""
+    num_channels: int
+    """Number of audio channels."""
+
+
+@dataclass
+class SourceVideoStream(SourceStream):
+    """A video stream of the source."""
+
+    width: int
+    """Frame width in pixels."""
+    height: int
+    """Frame height in pixels."""
+    frame_rate: float
+    """Frames per second (the average rate; 0 when unknown)."""
+
+
+@dataclass
+class OutputStream:
+    """An output configured with ``add_*_stream``, as
+    :meth:`StreamReader.get_out_stream_info` reports it."""
+
+    source_index: int
+    """Index of the source stream that feeds this output."""
+    filter_description: str
+    """The filter graph applied between decoder and chunks."""
+    media_type: str
+    """``"audio"`` or ``"video"``."""
+    format: str
+    """Sample or pixel format of the chunks, e.g. ``"fltp"`` or ``"rgb24"``."""
+
+
+@dataclass
+class OutputAudioStream(OutputStream):
+    """An audio output stream."""
+
+    sample_rate: float
+    """Samples per second of the chunks."""
+    num_channels: int
+    """Channels of the chunks (their second dimension)."""
+
+
+@dataclass
+class OutputVideoStream(OutputStream):
+    """A video output stream."""
+
+    width: int
+    """Frame width of the chunks in pixels."""
+    height: int
+    """Frame height of the chunks in pixels."""
+    frame_rate: float
+    """Frames per second of the output."""
+
+
+def source_stream_from(info) -> SourceStream:
+    """Builds the dataclass for a binding's SourceStreamInfo."""
+    common = dict(
+        media_type=info.media_type,
+        codec=info.codec_name,
+        codec_long_name=info.codec_long_name,
+        metadata=dict(info.metadata),
+    )
+    if info.media_type not in ("audio", "video"):
+        return SourceStream(
+            format=None, bit_rate=None, num_frames=None, bits_per_sample=None,
+            **common,
+        )
+    common.update(
+        format=info.format,
+        bit_rate=info.bit_rate,
+        num_frames=info.num_frames,
+        bits_per_sample=info.bits_per_sample,
+    )
+    if info.media_type == "audio":
+        return SourceAudioStream(
+            sample_rate=info.sample_rate, num_channels=info.num_channels, **common
+        )
+    return SourceVideoStream(
+        width=info.width, height=info.height, frame_rate=info.frame_rate, **common
+    )
+
+
+def output_stream_from(info) -> OutputStream:
+    """Builds the dataclass for a binding's OutputStreamInfo."""
+    common = dict(
+        source_index=info.source_index,
+        filter_description=info.filter_description,
+        media_type=info.media_type,
+        format=info.format,
+    )
+    if info.media_type == "audio":
+        return OutputAudioStream(
+            sample_rate=info.sample_rate, num_channels=info.num_channels, **common
+        )
+    return OutputVideoStream(
+        width=info.width, height=info.height, frame_rate=info.frame_rate, **common
+    )

@@ -1,0 +1,331 @@
+"""StreamReader: torchaudio's StreamReader API on ffstream's C++ core."""
+
+from __future__ import annotations
+
+import os
+from typing import BinaryIO, Dict, Iterator, List, Optional, Union
+
+from . import _filters
+from ._chunk import ChunkTensor, chunk_from
+from ._errors import FFStreamError
+from ._extension import ext
+from ._info import OutputStream, SourceStream, output_stream_from, source_stream_from
+
+_SEEK_MODES = {"key": 0, "any": 1, "precise": 2}
+
+Source = Union[str, os.PathLike, bytes, bytearray, memoryview, BinaryIO]
+
+
+class StreamReader:
+    """Decodes the audio and video streams of a media source, chunk by chunk.
+
+    Args:
+        src: What to read. A path, URL, device name or lavfi graph (``str`` or
+            ``os.PathLike``); a bytes-like object holding a whole media file
+            (``bytes``, ``bytearray``, ``memoryview``, uint8 numpy array; read in
+            place); or a file-like object with ``read(size) -> bytes`` and, if
+            it can, ``seek(offset, whence) -> int``.
+        format: Demuxer or input device to use instead of probing, as ffmpeg's
+            ``-f`` (e.g. ``"lavfi"``, ``"wav"``, ``"alsa"``).
+        option: Options FFmpeg applies when opening the source (protocol,
+            demuxer or device options). An option FFmpeg does not use raises.
+        buffer_size: Bytes of the read buffer for file-like objects.
+
+    Outputs are added with :meth:`add_basic_audio_stream`,
+    :meth:`add_basic_video_stream`, :meth:`add_audio_stream` and
+    :meth:`add_video_stream`; decoded chunks are fetched with :meth:`stream`, or
+    :meth:`fill_buffer` / :meth:`process_packet` and :meth:`pop_chunks`.
+
+    A reader is a context manager; :meth:`close` frees FFmpeg's resources at
+    once. One reader is meant for one thread at a time.
+    """
+
+    def __init__(
+        self,
+        src: Source,
+        format: Optional[str] = None,
+        option: Optional[Dict[str, str]] = None,
+        buffer_size: int = 4096,
+    ):
+        self._be = ext.StreamReader(src, format, option, buffer_size)
+        self._default_audio_stream = self._be.default_audio_stream()
+        self._default_video_stream = self._be.default_video_stream()
+
+    # ---- lifetime ----
+
+    def close(self) -> None:
+        """Frees the decoder's resources now. Later calls raise
+        :class:`~ffstream.ReaderClosedError`."""
+        self._be.close()
+
+    def __enter__(self) -> StreamReader:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # ---- source ----
+
+    @property
+    def num_src_streams(self) -> int:
+        """Number of streams in the source."""
+        return self._be.num_src_streams()
+
+    @property
+    def num_out_streams(self) -> int:
+        """Number of output streams added so far."""
+        return self._be.num_out_streams()
+
+    @property
+    def default_audio_stream(self) -> Optional[int]:
+        """Index of the source's best audio stream; ``None`` if it has none."""
+        return self._default_audio_stream
+
+    @property
+    def default_video_stream(self) -> Optional[int]:
+        """Index of the source's best video stream; ``None`` if it has none."""
+        return self._default_video_stream
+
+    def get_metadata(self) -> Dict[str, str]:
+        """Metadata tags of the source (container level)."""
+        return self._be.get_metadata()
+
+    def get_src_stream_info(self, i: int) -> SourceStream:
+        """Describes source stream ``i``: a :class:`SourceAudioStream`,
+        :class:`SourceVideoStream`, or :class:`SourceStream` for other media."""
+        return source_stream_from(self._be.get_src_stream_info(i))
+
+    def get_out_stream_info(self, i: int) -> OutputStream:
+        """Describes output stream ``i``: an :class:`OutputAudioStream` or
+        :class:`OutputVideoStream`."""
+        return output_stream_from(self._be.get_out_stream_info(i))
+
+    # ---- outputs ----
+
+    def add_basic_audio_stream(
+        self,
+        frames_per_chunk: int,
+        buffer_chunk_size: int = 3,
+        *,
+        stream_index: Optional[int] = None,
+        decoder: Optional[str] = None,
+        decoder_option: Optional[Dict[str, str]] = None,
+        format: Optional[str] = "fltp",
+        sample_rate: Optional[int] = None,
+        num_channels: Optional[int] = None,
+    ) -> None:
+        """Adds an audio output with optional resampling and conversion.
+
+        Args:
+            frames_per_chunk: Samples per chunk; ``-1`` returns everything
+                buffered as one chunk.
+            buffer_chunk_size: Chunks kept before the oldest samples are
+                dropped; ``-1`` never drops.
+            stream_index: Source stream; the default audio stream if ``None``.
+            decoder: Decoder name to use instead of FFmpeg's default.
+            decoder_option: Decoder options; ``"threads"`` and
+                ``"thread_type"`` too. One thread unless ``"threads"`` is given.
+            format: Sample format of the chunks, which sets their dtype:
+                ``"u8"``/``"u8p"`` uint8, ``"s16"``/``"s16p"`` int16,
+                ``"s32"``/``"s32p"`` int32, ``"s64"``/``"s64p"`` int64,
+                ``"flt"``/``"fltp"`` float32, ``"dbl"``/``"dblp"`` float64.
+                ``None`` keeps the source's precision. Chunks are always
+                shaped ``(frames, channels)``.
+            sample_rate: Resample to this rate.
+            num_channels: Remix to this many channels.
+        """
+        self.add_audio_stream(
+            frames_per_chunk,
+            buffer_chunk_size,
+            stream_index=stream_index,
+            decoder=decoder,
+            decoder_option=decoder_option,
+            filter_desc=_filters.audio_filter(sample_rate, format, num_channels),
+        )
+
+    def add_basic_video_stream(
+        self,
+        frames_per_chunk: int,
+        buffer_chunk_size: int = 3,
+        *,
+        stream_index: Optional[int] = None,
+        decoder: Optional[str] = None,
+        decoder_option: Optional[Dict[str, str]] = None,
+        format: Optional[str] = "rgb24",
+        frame_rate: Optional[int] = None,
+        width: Optional[int] = None,
+        height: Optional[int] = None,
+        hw_accel: Optional[str] = None,
+    ) -> None:
+        """Adds a video output with optional rate, size and format changes.
+
+        Args:
+            frames_per_chunk: Frames per chunk; ``-1`` returns everything
+                buffered as one chunk.
+            buffer_chunk_size: Chunks kept before the oldest frames are
+                dropped; ``-1`` never drops.
+            stream_index: Source stream; the default video stream if ``None``.
+            decoder: Decoder name to use instead of FFmpeg's default.
+            decoder_option: Decoder options (see :meth:`add_basic_audio_stream`).
+            format: Pixel format of the chunks. ``"rgb24"``, ``"bgr24"``,
+                ``"yuv444p"``, ``"yuv420p"``, ``"nv12"`` give uint8
+                ``(N, 3, H, W)`` (chroma brought to full size);
+                ``"rgba"``/``"argb"``/``"bgra"``/``"abgr"`` ``(N, 4, H, W)``;
+                ``"gray"`` ``(N, 1, H, W)``; ``"rgb48le"`` uint16 and
+                ``"yuv420p10le"`` int16, ``(N, 3, H, W)``. Packed formats come
+                in channels_last memory (a view of the packed pixels).
+            frame_rate: Change the frame rate (frames are dropped/duplicated).
+            width: Scale to this width.
+            height: Scale to this height.
+            hw_accel: Hardware decoding device, e.g. ``"cuda:0"``; not
+                available yet (raises :class:`~ffstream.NotSupportedError`).
+        """
+        self.add_video_stream(
+            frames_per_chunk,
+            buffer_chunk_size,
+            stream_index=stream_index,
+            decoder=decoder,
+            decoder_option=decoder_option,
+            filter_desc=_filters.video_filter(frame_rate, width, height, format),
+            hw_accel=hw_accel,
+        )
+
+    def add_audio_stream(
+        self,
+        frames_per_chunk: int,
+        buffer_chunk_size: int = 3,
+        *,
+        stream_index: Optional[int] = None,
+        decoder: Optional[str] = None,
+        decoder_option: Optional[Dict[str, str]] = None,
+        filter_desc: Optional[str] = None,
+    ) -> None:
+        """Adds an audio output through an FFmpeg filter chain.
+
+        ``filter_desc`` is any simple (one input, one output) chain of FFmpeg
+        audio filters, e.g. ``"aresample=16000,aformat=sample_fmts=s16"``; it
+        may change the number of frames. Other arguments are those of
+        :meth:`add_basic_audio_stream`.
+        """
+        i = self.default_audio_stream if stream_index is None else stream_index
+        if i is None:
+            raise FFStreamError("the source has no audio stream")
+        self._be.add_audio_stream(
+            i, frames_per_chunk, buffer_chunk_size, filter_desc, decoder,
+            decoder_option or {},
+        )
+
+    def add_video_stream(
+        self,
+        frames_per_chunk: int,
+        buffer_chunk_size: int = 3,
+        *,
+        stream_index: Optional[int] = None,
+        decoder: Optional[str] = None,
+        decoder_option: Optional[Dict[str, str]] = None,
+        filter_desc: Optional[str] = None,
+        hw_accel: Optional[str] = None,
+    ) -> None:
+        """Adds a video output through an FFmpeg filter chain.
+
+        ``filter_desc`` is any simple chain of FFmpeg video filters, e.g.
+        ``"fps=10,scale=224:224,format=pix_fmts=rgb24"``; it must end in a pixel
+        format listed in :meth:`add_basic_video_stream`. Without a filter, a
+        source format that has no converter is converted to the nearest one.
+        Other arguments are those of :meth:`add_basic_video_stream`.
+        """
+        i = self.default_video_stream if stream_index is None else stream_index
+        if i is None:
+            raise FFStreamError("the source has no video stream")
+        self._be.add_video_stream(
+            i, frames_per_chunk, buffer_chunk_size, filter_desc, decoder,
+            decoder_option or {}, hw_accel,
+        )
+
+    def remove_stream(self, i: int) -> None:
+        """Removes output stream ``i``; later outputs move down by one."""
+        self._be.remove_stream(i)
+
+    # ---- decoding ----
+
+    def seek(self, timestamp: float, mode: str = "precise") -> None:
+        """Moves to ``timestamp`` seconds (on the timeline of the chunks' pts).
+
+        Args:
+            timestamp: Target time in seconds, ``>= 0``.
+            mode: ``"precise"``: the next chunk starts exactly at the first
+                frame (or audio sample) at or after ``timestamp``, decoding from
+                the preceding key frame. ``"key"``: start at the key frame at or
+                before ``timestamp``. ``"any"``: start at any frame at or before
+                it; without a key frame the first images may be damaged.
+
+        Decoders, filters and buffers are reset; buffered chunks are dropped.
+        """
+        if mode not in _SEEK_MODES:
+            raise ValueError(
+                f"mode must be one of {list(_SEEK_MODES)}, got {mode!r}"
+            )
+        self._be.seek(timestamp, _SEEK_MODES[mode])
+
+    def process_packet(
+        self, timeout: Optional[float] = None, backoff: float = 10.0
+    ) -> int:
+        """Reads one packet and decodes it into the outputs that want it.
+
+        Args:
+            timeout: Milliseconds to keep retrying while the source has no data
+                yet (EAGAIN, e.g. a live device). ``None`` raises at once; a
+                negative value retries forever. When it runs out,
+                :class:`~ffstream.DecodeTimeoutError` is raised.
+            backoff: Milliseconds to wait between retries.
+
+        Returns:
+            ``0`` when a packet was processed; ``1`` once the source is
+            exhausted and every output has been flushed.
+        """
+        return self._be.process_packet(timeout, backoff)
+
+    def process_all_packets(self) -> None:
+        """Processes packets until the end of the source."""
+        self._be.process_all_packets()
+
+    def is_buffer_ready(self) -> bool:
+        """Whether every output has at least one full chunk buffered."""
+        return self._be.is_buffer_ready()
+
+    def fill_buffer(
+        self, timeout: Optional[float] = None, backoff: float = 10.0
+    ) -> int:
+        """Processes packets until every output has a chunk ready.
+
+        Arguments are those of :meth:`process_packet`. Returns ``0`` when the
+        buffers are ready, ``1`` at the end of the source.
+        """
+        return self._be.fill_buffer(timeout, backoff)
+
+    def pop_chunks(self) -> List[Optional[ChunkTensor]]:
+        """Takes the oldest chunk of every output, in output order.
+
+        An output with nothing buffered gives ``None``. At the end of the
+        source the last chunk of an output may be shorter than
+        ``frames_per_chunk``.
+        """
+        return [None if c is None else chunk_from(c) for c in self._be.pop_chunks()]
+
+    def stream(
+        self, timeout: Optional[float] = None, backoff: float = 10.0
+    ) -> Iterator[List[Optional[ChunkTensor]]]:
+        """Iterates over chunks until every output is exhausted.
+
+        Each item is a list with one chunk per output (``None`` for an output that has
+        nothing left). Arguments are those of :meth:`process_packet`.
+        """
+        if self.num_out_streams == 0:
+            raise FFStreamError("stream() needs at least one output stream")
+        while self.fill_buffer(timeout, backoff) == 0:
+            yield self.pop_chunks()
+        while True:
+            chunks = self.pop_chunks()
+            if all(c is None for c in chunks):
+                return
+            yield chunks

@@ -1,0 +1,73 @@
+"""What the FFmpeg under ffstream provides, and its log level."""
+
+from __future__ import annotations
+
+from typing import Dict, List, Tuple
+
+from ._extension import ext
+
+__all__ = [
+    "get_versions",
+    "get_demuxers",
+    "get_muxers",
+    "get_audio_decoders",
+    "get_video_decoders",
+    "get_input_devices",
+    "get_input_protocols",
+    "get_build_config",
+    "get_log_level",
+    "set_log_level",
+]
+
+
+def get_versions() -> Dict[str, Tuple[int, int, int]]:
+    """FFmpeg library name (``"libavcodec"``, ...) -> (major, minor, micro)."""
+    return {k: tuple(v) for k, v in ext.library_versions().items()}
+
+
+def get_demuxers() -> Dict[str, str]:
+    """Demuxer name -> description; names are valid ``format=`` values."""
+    return ext.demuxers()
+
+
+def get_muxers() -> Dict[str, str]:
+    """Muxer name -> description."""
+    return ext.muxers()
+
+
+def get_audio_decoders() -> Dict[str, str]:
+    """Audio decoder name -> description; names are valid ``decoder=`` values."""
+    return ext.audio_decoders()
+
+
+def get_video_decoders() -> Dict[str, str]:
+    """Video decoder name -> description; names are valid ``decoder=`` values."""
+    return ext.video_decoders()
+
+
+def get_input_devices() -> Dict[str, str]:
+    """Input device name (``"lavfi"``, ``"alsa"``, ``"v4l2"``...) -> description."""
+    return ext.input_devices()
+
+
+def get_input_protocols() -> List[str]:
+    """Protocols FFmpeg can read from (``"file"``, ``"http"``, ...)."""
+    return ext.input_protocols()
+
+
+def get_build_config() -> str:
+    """The ``./configure`` options FFmpeg was built with."""
+    return ext.build_config()
+
+
+def get_log_level() -> int:
+    """FFmpeg's log level (``-8`` quiet, ``8`` fatal, ``16`` error, ``24``
+    warning, ``32`` info, ``40`` verbose, ``48`` debug, ``56`` trace)."""
+    return ext.log_level()
+
+
+def set_log_level(level: int) -> None:
+    """Sets FFmpeg's log level; ffstream starts at ``8`` (fatal only)."""
+    if not isinstance(level, int):
+        raise TypeError(f"level must be an int, got {type(level).__name__}")
+    ext.set_log_level(level)
