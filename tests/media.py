@@ -1,0 +1,115 @@
+"""Recipes for the test media, made with the ffmpeg command from lavfi sources,
+and reference decodes by the ffmpeg command.
+
+Every recipe is a list of ffmpeg arguments between the global options and the
+output path. Files are made once per test session (see conftest.py).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+from typing import Dict, List
+
+import numpy as np
+
+# Known signals, so that decoded values can be checked.
+SINE_HZ = 440
+SINE_RATE = 16000
+VIDEO_SIZE = (64, 48)  # width, height: small keeps the suite fast
+VIDEO_RATE = 25
+DURATION = 2  # seconds
+START_OFFSET = 1.5  # seconds, for the file whose first pts is not 0
+
+_V = f"testsrc2=size={VIDEO_SIZE[0]}x{VIDEO_SIZE[1]}:rate={VIDEO_RATE}:duration={DURATION}"
+_A = f"sine=frequency={SINE_HZ}:sample_rate={SINE_RATE}:duration={DURATION}"
+_A2 = f"sine=frequency=1000:sample_rate=44100:duration={DURATION}"
+# Key frame every 10 frames so that seeks land between key frames.
+_GOP = ["-g", "10", "-keyint_min", "10", "-sc_threshold", "0"]
+
+RECIPES: Dict[str, List[str]] = {
+    "h264.mp4": ["-f", "lavfi", "-i", _V, "-c:v", "libx264", "-pix_fmt", "yuv420p", *_GOP],
+    "vp9.webm": ["-f", "lavfi", "-i", _V, "-c:v", "libvpx-vp9", "-g", "10", "-deadline", "realtime"],
+    "aac.m4a": ["-f", "lavfi", "-i", _A, "-c:a", "aac"],
+    "mp3.mp3": ["-f", "lavfi", "-i", _A, "-c:a", "libmp3lame"],
+    "flac.flac": ["-f", "lavfi", "-i", _A, "-c:a", "flac"],
+    "sine.wav": ["-f", "lavfi", "-i", _A, "-c:a", "pcm_s16le"],
+    # Two channels of known values: left 440 Hz, right 1000 Hz, 44.1 kHz.
+    "stereo_f32.wav": [
+        "-f", "lavfi", "-i", f"aevalsrc=sin(2*PI*440*t)|sin(2*PI*1000*t):s=44100:d={DURATION}",
+        "-c:a", "pcm_f32le",
+    ],
+    "av.mp4": [
+        "-f", "lavfi", "-i", _V, "-f", "lavfi", "-i", _A,
+        "-c:v", "libx264", "-pix_fmt", "yuv420p", *_GOP, "-c:a", "aac", "-shortest",
+    ],
+    "two_audio.mkv": [
+        "-f", "lavfi", "-i", _A, "-f", "lavfi", "-i", _A2,
+        "-map", "0:a", "-map", "1:a", "-c:a", "flac",
+    ],
+    "tags.mkv": [
+        "-f", "lavfi", "-i", _A, "-c:a", "flac",
+        "-metadata", "title=ffstream test", "-metadata", "artist=lavfi",
+        "-metadata:s:a:0", "language=eng",
+    ],
+    # Lossless RGB: decodes to exactly what ffmpeg's rawvideo rgb24 gives.
+    "rgb_lossless.mkv": [
+        "-f", "lavfi", "-i", _V, "-c:v", "libx264rgb", "-qp", "0", "-pix_fmt", "rgb24", *_GOP,
+    ],
+    # First pts at START_OFFSET seconds rather than 0.
+    "offset.mkv": [
+        "-f", "lavfi", "-i", _V, "-c:v", "libx264", "-pix_fmt", "yuv420p", *_GOP,
+        "-output_ts_offset", str(START_OFFSET),
+    ],
+    # A camera-style full-range format that has no converter of its own.
+    "yuvj420p.mp4": [
+        "-f", "lavfi", "-i", _V, "-c:v", "libx264", "-pix_fmt", "yuvj420p",
+    ],
+}
+
+
+def make(name: str, directory: Path) -> Path:
+    """Creates media file `name` in `directory` unless it is there already."""
+    path = directory / name
+    if not path.exists():
+        tmp = path.with_name("tmp-" + name)
+        subprocess.run(
+            ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
+             *RECIPES[name], str(tmp)],
+            check=True,
+        )
+        tmp.rename(path)
+    return path
+
+
+def ffprobe(path: Path) -> dict:
+    """ffprobe's JSON description (format and streams) of a file."""
+    out = subprocess.run(
+        ["ffprobe", "-v", "error", "-of", "json", "-show_format", "-show_streams", str(path)],
+        check=True, capture_output=True,
+    ).stdout
+    return json.loads(out)
+
+
+def ffmpeg_decode_video(path: Path, pix_fmt: str = "rgb24", vf: str = "") -> np.ndarray:
+    """Frames decoded by the ffmpeg command, as (N, H, W, C) uint8."""
+    info = next(s for s in ffprobe(path)["streams"] if s["codec_type"] == "video")
+    cmd = ["ffmpeg", "-nostdin", "-v", "error", "-i", str(path)]
+    if vf:
+        cmd += ["-vf", vf]
+    cmd += ["-f", "rawvideo", "-pix_fmt", pix_fmt, "-"]
+    raw = subprocess.run(cmd, check=True, capture_output=True).stdout
+    h, w = int(info["height"]), int(info["width"])
+    return np.frombuffer(raw, np.uint8).reshape(-1, h, w, 3)
+
+
+def ffmpeg_decode_audio(path: Path, sample_fmt: str = "f32le", af: str = "") -> np.ndarray:
+    """Samples decoded by the ffmpeg command, as (frames, channels) float32."""
+    info = next(s for s in ffprobe(path)["streams"] if s["codec_type"] == "audio")
+    cmd = ["ffmpeg", "-nostdin", "-v", "error", "-i", str(path)]
+    if af:
+        cmd += ["-af", af]
+    cmd += ["-f", sample_fmt, "-"]
+    raw = subprocess.run(cmd, check=True, capture_output=True).stdout
+    return np.frombuffer(raw, np.float32).reshape(-1, int(info["channels"]))
