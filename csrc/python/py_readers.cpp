@@ -18,7 +18,11 @@ PyFileReader::PyFileReader(py::object file) : read_(file.attr("read")) {
       seekable_ = file.attr("seekable")().cast<bool>();
     }
   }
-  seek_ = seekable_ ? file.attr("seek") : py::none();
+  if (seekable_) {
+    seek_ = file.attr("seek");
+  } else {
+    seek_ = py::none();
+  }
 }
 
 PyFileReader::~PyFileReader() {
