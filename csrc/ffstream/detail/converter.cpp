@@ -11,14 +11,32 @@ namespace ffstream::detail {
 struct Writers {
   // ---- video ----
   // One packed plane: rows of W * C elements.
-  static void packed(const Converter& c, const AVFrame* f, int64_t, int64_t,
+  // swscale converts the frame's format into the chunk's, writing there.
+  static void swscale(Converter& c, const AVFrame* f, int64_t, int64_t,
+                      uint8_t* dst) {
+    const bool packed = c.layout_.strides[0] == 1;
+    const int planes = packed ? 1 : static_cast<int>(c.layout_.shape[0]);
+    const size_t elem = dtype_size(c.layout_.dtype);
+    uint8_t* dst_data[4] = {};
+    int dst_linesize[4] = {};
+    for (int p = 0; p < planes; ++p) {
+      dst_linesize[p] = static_cast<int>(
+          (packed ? c.layout_.shape[0] : 1) * c.width_ * elem);
+      dst_data[p] = dst + static_cast<size_t>(p) * dst_linesize[p] * c.height_;
+    }
+    c.prepare_sws(f);
+    sws_scale(c.sws_.get(), f->data, f->linesize, 0, c.height_, dst_data,
+              dst_linesize);
+  }
+
+  static void packed(Converter& c, const AVFrame* f, int64_t, int64_t,
                      uint8_t* dst) {
     size_t row = c.layout_.shape[0] * c.width_ * dtype_size(c.layout_.dtype);
     av_image_copy_plane(dst, row, f->data[0], f->linesize[0], row, c.height_);
   }
 
   // One full-size plane per channel.
-  static void planar(const Converter& c, const AVFrame* f, int64_t, int64_t,
+  static void planar(Converter& c, const AVFrame* f, int64_t, int64_t,
                      uint8_t* dst) {
     size_t row = c.width_ * dtype_size(c.layout_.dtype);
     for (int p = 0; p < c.layout_.shape[0]; ++p) {
@@ -30,7 +48,7 @@ struct Writers {
   // Nearest-neighbour upsampling of a subsampled chroma plane into a full-size
   // one. `step`/`offset` pick U or V from an interleaved (NV12) plane.
   template <typename T>
-  static void upsample_plane(const Converter& c, const uint8_t* src,
+  static void upsample_plane(Converter& c, const uint8_t* src,
                              int linesize, int step, int offset, T* dst) {
     for (int y = 0; y < c.height_; ++y) {
       const T* in =
@@ -47,7 +65,7 @@ struct Writers {
   }
 
   template <typename T>
-  static void planar_chroma_up(const Converter& c, const AVFrame* f, int64_t,
+  static void planar_chroma_up(Converter& c, const AVFrame* f, int64_t,
                                int64_t, uint8_t* dst) {
     size_t plane = static_cast<size_t>(c.width_) * c.height_ * sizeof(T);
     av_image_copy_plane(dst, c.width_ * sizeof(T), f->data[0], f->linesize[0],
@@ -58,7 +76,7 @@ struct Writers {
     }
   }
 
-  static void nv12_chroma_up(const Converter& c, const AVFrame* f, int64_t,
+  static void nv12_chroma_up(Converter& c, const AVFrame* f, int64_t,
                              int64_t, uint8_t* dst) {
     size_t plane = static_cast<size_t>(c.width_) * c.height_;
     av_image_copy_plane(dst, c.width_, f->data[0], f->linesize[0], c.width_,
@@ -70,7 +88,7 @@ struct Writers {
   }
 
   // ---- audio ----
-  static void interleaved(const Converter& c, const AVFrame* f, int64_t first,
+  static void interleaved(Converter& c, const AVFrame* f, int64_t first,
                           int64_t count, uint8_t* dst) {
     size_t frame_bytes = c.layout_.bytes();
     std::memcpy(dst, f->extended_data[0] + first * frame_bytes,
@@ -79,7 +97,7 @@ struct Writers {
 
   // Planar samples interleaved into (frames, channels) as they are copied.
   template <typename T>
-  static void planar_to_interleaved(const Converter& c, const AVFrame* f,
+  static void planar_to_interleaved(Converter& c, const AVFrame* f,
                                     int64_t first, int64_t count,
                                     uint8_t* dst) {
     const int64_t channels = c.layout_.shape[0];
@@ -91,7 +109,14 @@ struct Writers {
   }
 };
 
-Converter Converter::for_video(AVPixelFormat format, int width, int height) {
+bool Converter::can_convert_into(AVPixelFormat format) {
+  const PixelFormatSpec* spec = find_pixel_format(format);
+  return spec != nullptr && (spec->layout == PixelLayout::kPacked ||
+                             spec->layout == PixelLayout::kPlanar);
+}
+
+Converter Converter::for_video(AVPixelFormat format, int width, int height,
+                               AVPixelFormat input) {
   const PixelFormatSpec* spec = find_pixel_format(format);
   if (spec == nullptr) {
     const char* name = av_get_pix_fmt_name(format);
@@ -126,13 +151,59 @@ Converter Converter::for_video(AVPixelFormat format, int width, int height) {
       write = &Writers::nv12_chroma_up;
       break;
   }
+  if (input != AV_PIX_FMT_NONE && input != format) {
+    if (!can_convert_into(format)) {
+      throw Error(ErrorKind::kInvalidArgument,
+                  std::string("swscale cannot write ") +
+                      av_get_pix_fmt_name(format) + " into a chunk");
+    }
+    write = &Writers::swscale;
+  }
   Converter c(layout, write);
+  c.format_ = format;
   c.width_ = width;
   c.height_ = height;
   const AVPixFmtDescriptor* desc = av_pix_fmt_desc_get(format);
   c.chroma_shift_w_ = desc->log2_chroma_w;
   c.chroma_shift_h_ = desc->log2_chroma_h;
   return c;
+}
+
+void Converter::prepare_sws(const AVFrame* f) {
+  const int range = f->color_range;
+  if (sws_ && f->format == sws_input_ && f->colorspace == sws_colorspace_ &&
+      range == sws_range_) {
+    return;
+  }
+  // Same choices as libavfilter's scale filter with its defaults, so values
+  // match those of a "format=pix_fmts=..." filter: bilinear, the frame's
+  // colour matrix, and its range when the frame states one.
+  sws_.reset(sws_getContext(width_, height_, static_cast<AVPixelFormat>(f->format),
+                            width_, height_, format_, SWS_BICUBIC, nullptr,
+                            nullptr, nullptr));
+  if (!sws_) {
+    const char* name = av_get_pix_fmt_name(static_cast<AVPixelFormat>(f->format));
+    throw Error(ErrorKind::kInvalidArgument,
+                std::string("swscale cannot convert ") + (name ? name : "?") +
+                    " to " + av_get_pix_fmt_name(format_));
+  }
+  sws_input_ = f->format;
+  sws_colorspace_ = f->colorspace;
+  sws_range_ = range;
+  // A colour matrix and range apply to YUV input only.
+  const AVPixFmtDescriptor* desc =
+      av_pix_fmt_desc_get(static_cast<AVPixelFormat>(f->format));
+  if (desc == nullptr || (desc->flags & AV_PIX_FMT_FLAG_RGB)) return;
+  int *inv_table = nullptr, *table = nullptr;
+  int in_full = 0, out_full = 0, brightness = 0, contrast = 0, saturation = 0;
+  sws_getColorspaceDetails(sws_.get(), &inv_table, &in_full, &table, &out_full,
+                           &brightness, &contrast, &saturation);
+  const int* coefficients = sws_getCoefficients(f->colorspace);
+  if (f->color_range != AVCOL_RANGE_UNSPECIFIED) {
+    in_full = f->color_range == AVCOL_RANGE_JPEG;
+  }
+  sws_setColorspaceDetails(sws_.get(), coefficients, in_full, coefficients,
+                           out_full, brightness, contrast, saturation);
 }
 
 Converter Converter::for_audio(AVSampleFormat format, int num_channels) {
@@ -161,7 +232,7 @@ Converter Converter::for_audio(AVSampleFormat format, int num_channels) {
 }
 
 void Converter::convert(const AVFrame* frame, int64_t first, int64_t count,
-                        uint8_t* dst) const {
+                        uint8_t* dst) {
   if (width_ != 0 && (frame->width != width_ || frame->height != height_)) {
     throw Error(ErrorKind::kInvalidData,
                 "frame size changed mid-stream from " + std::to_string(width_) +

@@ -1,6 +1,9 @@
 // Converter: writes decoded (already filtered) frames straight into their slot
 // of a chunk's memory. This is the single copy of the data path. Which writer
 // runs is chosen once, from the format table, when the converter is made.
+// A video converter may also change the pixel format on the way (swscale
+// writing into the chunk), which saves the filter graph's extra frame copy.
+// Owns its SwsContext; not thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -8,6 +11,7 @@
 
 #include "ffstream/chunk.h"
 #include "ffstream/detail/ffmpeg.h"
+#include "ffstream/detail/raii.h"
 
 namespace ffstream::detail {
 
@@ -24,7 +28,13 @@ struct FrameLayout {
 class Converter {
  public:
   // Throws kInvalidArgument naming the format when it has no converter.
-  static Converter for_video(AVPixelFormat format, int width, int height);
+  // Frames come in `format`, or in `input` when given, which is then converted
+  // by swscale (possible when can_convert_into(format)).
+  static Converter for_video(AVPixelFormat format, int width, int height,
+                             AVPixelFormat input = AV_PIX_FMT_NONE);
+  // Whether swscale can write `format` straight into a chunk (packed or
+  // full-size planar formats; not the chroma-upsampled layouts).
+  static bool can_convert_into(AVPixelFormat format);
   static Converter for_audio(AVSampleFormat format, int num_channels);
 
   const FrameLayout& layout() const { return layout_; }
@@ -32,17 +42,25 @@ class Converter {
   // Writes frames [first, first + count) of `frame` to `dst`. For video a
   // frame holds one image (first = 0, count = 1); for audio, samples.
   void convert(const AVFrame* frame, int64_t first, int64_t count,
-               uint8_t* dst) const;
+               uint8_t* dst);
 
  private:
-  using WriteFn = void (*)(const Converter&, const AVFrame*, int64_t, int64_t,
+  using WriteFn = void (*)(Converter&, const AVFrame*, int64_t, int64_t,
                            uint8_t*);
   Converter(FrameLayout layout, WriteFn write) : layout_(layout), write_(write) {}
+
+  // Sets sws_ up for `frame`'s format, colour matrix and range.
+  void prepare_sws(const AVFrame* frame);
 
   FrameLayout layout_;
   WriteFn write_;
   int width_ = 0, height_ = 0;
   int chroma_shift_w_ = 0, chroma_shift_h_ = 0;
+  AVPixelFormat format_ = AV_PIX_FMT_NONE;
+  // swscale path: the context and the frame properties it was set up for.
+  SwsContextPtr sws_;
+  int sws_input_ = AV_PIX_FMT_NONE;
+  int sws_colorspace_ = -1, sws_range_ = -1;
 
   friend struct Writers;
 };

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include "ffstream/detail/format_table.h"
 #include "ffstream/detail/stream_info.h"
@@ -53,10 +54,39 @@ std::string describe(const AVFormatContext* format, const AVStream* stream) {
          "'";
 }
 
-Converter make_converter(const FilterGraph& g, bool video) {
+// The pixel format of a filter that does nothing but "format=pix_fmts=X",
+// when the converter can produce X itself.
+std::optional<AVPixelFormat> format_only(const std::string& filter,
+                                         const OutputOptions& o,
+                                         const AVCodecContext* decoder) {
+  if (o.media_type != MediaType::kVideo || decoder->pix_fmt == AV_PIX_FMT_NONE) {
+    return std::nullopt;
+  }
+  std::string name;
+  for (const char* prefix : {"format=pix_fmts=", "format="}) {
+    if (filter.rfind(prefix, 0) == 0) {
+      name = filter.substr(std::strlen(prefix));
+      break;
+    }
+  }
+  if (name.empty() || name.find_first_of(",|:;[") != std::string::npos) {
+    return std::nullopt;
+  }
+  AVPixelFormat format = av_get_pix_fmt(name.c_str());
+  if (format == AV_PIX_FMT_NONE || !Converter::can_convert_into(format)) {
+    return std::nullopt;
+  }
+  return format;
+}
+
+Converter make_converter(const FilterGraph& g, bool video,
+                         std::optional<AVPixelFormat> direct_format) {
   if (video) {
-    return Converter::for_video(static_cast<AVPixelFormat>(g.output_format()),
-                                g.output_width(), g.output_height());
+    const auto out = static_cast<AVPixelFormat>(g.output_format());
+    return direct_format ? Converter::for_video(*direct_format, g.output_width(),
+                                                g.output_height(), out)
+                         : Converter::for_video(out, g.output_width(),
+                                                g.output_height());
   }
   return Converter::for_audio(static_cast<AVSampleFormat>(g.output_format()),
                               g.output_num_channels());
@@ -93,12 +123,15 @@ OutputStream::OutputStream(const AVFormatContext* format,
     : source_index_(validate(options)),
       context_(describe(format, stream)),
       stream_frame_rate_(stream_frame_rate(stream)),
+      filter_description_(effective_filter(options, decoder)),
+      direct_format_(format_only(filter_description_, options, decoder)),
       graph_(FilterInput::from_codec(
                  decoder, stream->time_base,
                  av_guess_frame_rate(const_cast<AVFormatContext*>(format),
                                      const_cast<AVStream*>(stream), nullptr)),
-             effective_filter(options, decoder)),
-      converter_(make_converter(graph_, options.media_type == MediaType::kVideo)),
+             direct_format_ ? "" : filter_description_),
+      converter_(make_converter(graph_, options.media_type == MediaType::kVideo,
+                                direct_format_)),
       buffer_(converter_.layout(), options.frames_per_chunk,
               options.buffer_chunk_size,
               options.media_type == MediaType::kAudio
@@ -177,13 +210,14 @@ OutputStreamInfo OutputStream::info() const {
   OutputStreamInfo info;
   info.source_index = source_index_;
   const bool video = graph_.input().media_type == AVMEDIA_TYPE_VIDEO;
-  info.filter_description =
-      graph_.description().empty() ? (video ? "null" : "anull")
-                                   : graph_.description();
+  info.filter_description = filter_description_.empty()
+                                ? (video ? "null" : "anull")
+                                : filter_description_;
   info.media_type = video ? "video" : "audio";
   if (video) {
-    const char* name =
-        av_get_pix_fmt_name(static_cast<AVPixelFormat>(graph_.output_format()));
+    const char* name = av_get_pix_fmt_name(
+        direct_format_ ? *direct_format_
+                       : static_cast<AVPixelFormat>(graph_.output_format()));
     info.format = name ? name : "";
     info.width = graph_.output_width();
     info.height = graph_.output_height();

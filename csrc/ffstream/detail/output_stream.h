@@ -40,6 +40,11 @@ class OutputStream {
   int source_index_;
   std::string context_;  // "stream 1 of 'a.mp4'", for errors
   double stream_frame_rate_;
+  // The filter as the user sees it; the graph may run less of it.
+  std::string filter_description_;
+  // When the filter only converts the pixel format, the converter does that
+  // while writing into the chunk and the graph passes frames through.
+  std::optional<AVPixelFormat> direct_format_;
   FilterGraph graph_;
   Converter converter_;
   ChunkBuffer buffer_;
