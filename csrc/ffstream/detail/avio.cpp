@@ -33,6 +33,10 @@ void AVIOAdapter::rethrow_if_failed() {
   if (error_) {
     std::exception_ptr e = std::move(error_);
     error_ = nullptr;
+    // Forget the failure inside the context too, so that a reader whose
+    // object recovers can go on (after a seek) instead of failing for good.
+    context_->error = 0;
+    context_->eof_reached = 0;
     std::rethrow_exception(e);
   }
 }

@@ -10,15 +10,25 @@ namespace ffstream::detail {
 
 namespace {
 
+// A stream that does not say which channels it has (raw PCM, some WAV) gets
+// FFmpeg's default layout for its channel count, as the ffmpeg command does;
+// filters such as aformat refuse unknown layouts.
 #if FFSTREAM_HAS_CH_LAYOUT
 std::string describe_layout(const AVChannelLayout& layout) {
-  if (layout.order == AV_CHANNEL_ORDER_UNSPEC) return "";
+  AVChannelLayout known{};
+  if (layout.order == AV_CHANNEL_ORDER_UNSPEC) {
+    av_channel_layout_default(&known, layout.nb_channels);
+  } else if (av_channel_layout_copy(&known, &layout) < 0) {
+    return "";
+  }
   char buf[128] = {};
-  if (av_channel_layout_describe(&layout, buf, sizeof(buf)) < 0) return "";
-  return buf;
+  int ret = av_channel_layout_describe(&known, buf, sizeof(buf));
+  av_channel_layout_uninit(&known);
+  return ret < 0 ? "" : buf;
 }
 #else
 std::string describe_layout(uint64_t layout, int channels) {
+  if (layout == 0) layout = av_get_default_channel_layout(channels);
   if (layout == 0) return "";
   char buf[128] = {};
   av_get_channel_layout_string(buf, sizeof(buf), channels, layout);

@@ -70,6 +70,11 @@ int Source::read_packet(AVPacket* packet) {
 }
 
 void Source::seek(int64_t timestamp_us, int flags) {
+  if (avio_ && !(avio_->context()->seekable & AVIO_SEEKABLE_NORMAL)) {
+    throw Error(ErrorKind::kInvalidArgument,
+                "cannot seek in " + name_ +
+                    ": it has no seek() (a stream can only be read forward)");
+  }
   int ret = avformat_seek_file(format_.get(), -1, INT64_MIN, timestamp_us,
                                timestamp_us, flags);
   rethrow_reader_error();

@@ -32,6 +32,7 @@ class Source {
   // and rethrows an exception raised by a custom reader.
   int read_packet(AVPacket* packet);
   // Seeks to `timestamp_us` (AV_TIME_BASE units) with av seek `flags`.
+  // Throws kInvalidArgument for a custom reader that cannot seek.
   void seek(int64_t timestamp_us, int flags);
 
   // Blocking FFmpeg calls give up (AVERROR_EXIT) once the deadline passes or

@@ -1,0 +1,80 @@
+"""File-object test doubles: what real-world readers do to a decoder."""
+
+from __future__ import annotations
+
+import io
+
+
+class RecordingFile:
+    """A seekable file over bytes that records every call it receives."""
+
+    def __init__(self, data: bytes):
+        self._f = io.BytesIO(data)
+        self.calls = []
+
+    def read(self, size=-1):
+        self.calls.append(("read", size))
+        return self._f.read(size)
+
+    def seek(self, offset, whence=0):
+        self.calls.append(("seek", offset, whence))
+        return self._f.seek(offset, whence)
+
+
+class ReadOnlyFile:
+    """Has read() and nothing else: not seekable (a pipe, a socket)."""
+
+    def __init__(self, data: bytes):
+        self._f = io.BytesIO(data)
+
+    def read(self, size=-1):
+        return self._f.read(size)
+
+
+class ShortReadFile:
+    """Returns at most `limit` bytes per read, as sockets and pipes do."""
+
+    def __init__(self, data: bytes, limit: int = 7):
+        self._f = io.BytesIO(data)
+        self._limit = limit
+
+    def read(self, size=-1):
+        return self._f.read(min(size, self._limit) if size >= 0 else self._limit)
+
+    def seek(self, offset, whence=0):
+        return self._f.seek(offset, whence)
+
+
+class RaisingFile:
+    """Raises `exc` from read() once `after` bytes have been served."""
+
+    def __init__(self, data: bytes, exc: BaseException, after: int = 0, in_seek=False):
+        self._f = io.BytesIO(data)
+        self._exc = exc
+        self._after = after
+        self._in_seek = in_seek
+        self.armed = True  # set False to postpone the failure
+
+    def read(self, size=-1):
+        if self.armed and not self._in_seek and self._f.tell() >= self._after:
+            raise self._exc
+        return self._f.read(size)
+
+    def seek(self, offset, whence=0):
+        if self.armed and self._in_seek and self._f.tell() >= self._after:
+            raise self._exc
+        return self._f.seek(offset, whence)
+
+
+class NotBytesFile:
+    """read() returns a str instead of bytes."""
+
+    def read(self, size=-1):
+        return "not bytes"
+
+
+class TooManyBytesFile:
+    """read(n) returns more than n bytes."""
+
+    def read(self, size=-1):
+        return b"\0" * (size + 10)
