@@ -1,0 +1,110 @@
+"""The command line: ``python -m ffstream info`` and ``python -m ffstream decode``."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import pytest
+
+import media
+
+LAVFI_SRC = "sine=frequency=440:sample_rate=8000"
+
+
+@pytest.fixture(scope="module")
+def cli(make_media, tmp_path_factory):
+    """Runs every command of this module at once (each one pays for importing
+    torch, so running them side by side keeps the module fast); returns
+    name -> CompletedProcess."""
+    missing = tmp_path_factory.mktemp("cli") / "no_such_file.mp4"
+    wav = str(make_media("sine.wav"))
+    commands = {
+        "info av.mp4": ["info", str(make_media("av.mp4"))],
+        "info tags.mkv": ["info", str(make_media("tags.mkv"))],
+        "info lavfi": ["info", "--format", "lavfi", LAVFI_SRC],
+        "info option": ["info", "--option", "ignore_length=1", wav],
+        "info bad option": ["info", "--option", "bogus_opt=1", wav],
+        "info missing": ["info", str(missing)],
+        "decode h264.mp4": ["decode", str(make_media("h264.mp4"))],
+    }
+    procs = {
+        name: subprocess.Popen(
+            [sys.executable, "-m", "ffstream", *args],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        for name, args in commands.items()
+    }
+    results = {}
+    for name, p in procs.items():
+        out, err = p.communicate(timeout=120)
+        results[name] = subprocess.CompletedProcess(p.args, p.returncode, out, err)
+    results["missing path"] = str(missing)
+    return results
+
+
+def _assert_ok(result):
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("name", ["av.mp4", "tags.mkv"])
+def test_info_prints_streams_and_metadata(cli, make_media, name):
+    result = cli[f"info {name}"]
+    _assert_ok(result)
+    probe = media.ffprobe(make_media(name))
+    out = result.stdout
+    assert str(make_media(name)) in out
+    lines = out.splitlines()
+    for s in probe["streams"]:
+        # One row per stream: its index, media type and codec.
+        row_start = rf"\s*{s['index']}\s+{s['codec_type']}\s"
+        row = [ln for ln in lines if re.match(row_start, ln)]
+        assert len(row) == 1, (s["index"], out)
+        assert s["codec_name"] in row[0].split()
+        for key, value in s.get("tags", {}).items():
+            assert f"{key}: {value}" in out, (key, value)
+    for key, value in probe["format"].get("tags", {}).items():
+        assert f"{key}: {value}" in out, (key, value)
+
+
+def test_info_lavfi_format(cli):
+    result = cli["info lavfi"]
+    _assert_ok(result)
+    assert "audio" in result.stdout
+    assert "pcm_s16le" in result.stdout
+    assert "8000" in result.stdout
+
+
+def test_info_option_is_passed(cli):
+    _assert_ok(cli["info option"])
+    assert "pcm_s16le" in cli["info option"].stdout
+    # The same option under a name no demuxer knows is reported as unused,
+    # which shows --option reaches FFmpeg.
+    bad = cli["info bad option"]
+    assert bad.returncode != 0
+    assert "bogus_opt" in bad.stderr
+    assert "Traceback" not in bad.stderr
+
+
+def test_missing_file_is_one_error_line(cli):
+    result = cli["info missing"]
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("ffstream: error:")
+    assert cli["missing path"] in lines[0]
+    assert result.stdout == ""
+
+
+def test_decode_reports_every_frame(cli, make_media):
+    result = cli["decode h264.mp4"]
+    _assert_ok(result)
+    probe = media.ffprobe(make_media("h264.mp4"))
+    nb_frames = int(probe["streams"][0]["nb_frames"])
+    match = re.search(r"^video: (\d+) frames", result.stdout, re.MULTILINE)
+    assert match, result.stdout
+    assert int(match.group(1)) == nb_frames
+    assert "audio:" not in result.stdout  # the file has no audio
