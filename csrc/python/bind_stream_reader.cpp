@@ -4,6 +4,7 @@
 // corrupting its state.
 #include <pybind11/stl.h>
 
+#include <climits>
 #include <mutex>
 
 #include "ffstream/error.h"
@@ -67,14 +68,25 @@ std::unique_ptr<StreamReader> open(py::object src,
                                         buffer_size);
 }
 
-OutputOptions output_options(MediaType type, int index, int64_t fpc,
+// Python ints are unbounded; an index beyond int's range is simply out of
+// range (not a TypeError from the argument conversion).
+int to_index(int64_t index, const char* what) {
+  if (index < INT_MIN || index > INT_MAX) {
+    throw Error(ErrorKind::kIndexOutOfRange,
+                std::string(what) + " " + std::to_string(index) +
+                    " is out of range");
+  }
+  return static_cast<int>(index);
+}
+
+OutputOptions output_options(MediaType type, int64_t index, int64_t fpc,
                              int64_t bcs, std::optional<std::string> filter,
                              std::optional<std::string> decoder,
                              OptionMap decoder_option,
                              std::optional<std::string> hw_accel) {
   OutputOptions o;
   o.media_type = type;
-  o.source_index = index;
+  o.source_index = to_index(index, "source stream index");
   o.frames_per_chunk = fpc;
   o.buffer_chunk_size = bcs;
   o.filter_desc = std::move(filter);
@@ -119,13 +131,14 @@ void register_stream_reader(py::module_& m) {
              return r.call([](StreamReader& s) { return s.metadata(); });
            })
       .def("get_src_stream_info",
-           [](R& r, int i) {
+           [](R& r, int64_t index) {
+             int i = to_index(index, "source stream index");
              return r.call(
                  [i](StreamReader& s) { return s.src_stream_info(i); });
            })
       .def(
           "add_audio_stream",
-          [](R& r, int i, int64_t fpc, int64_t bcs,
+          [](R& r, int64_t i, int64_t fpc, int64_t bcs,
              std::optional<std::string> filter,
              std::optional<std::string> decoder, OptionMap decoder_option) {
             auto o = output_options(MediaType::kAudio, i, fpc, bcs, filter,
@@ -137,7 +150,7 @@ void register_stream_reader(py::module_& m) {
           py::arg("decoder"), py::arg("decoder_option"))
       .def(
           "add_video_stream",
-          [](R& r, int i, int64_t fpc, int64_t bcs,
+          [](R& r, int64_t i, int64_t fpc, int64_t bcs,
              std::optional<std::string> filter,
              std::optional<std::string> decoder, OptionMap decoder_option,
              std::optional<std::string> hw_accel) {
@@ -149,7 +162,8 @@ void register_stream_reader(py::module_& m) {
           py::arg("buffer_chunk_size"), py::arg("filter_desc"),
           py::arg("decoder"), py::arg("decoder_option"), py::arg("hw_accel"))
       .def("remove_stream",
-           [](R& r, int i) {
+           [](R& r, int64_t index) {
+             int i = to_index(index, "output stream index");
              r.call([i](StreamReader& s) { s.remove_stream(i); });
            })
       .def("num_out_streams",
@@ -157,7 +171,8 @@ void register_stream_reader(py::module_& m) {
              return r.call([](StreamReader& s) { return s.num_out_streams(); });
            })
       .def("get_out_stream_info",
-           [](R& r, int i) {
+           [](R& r, int64_t index) {
+             int i = to_index(index, "output stream index");
              return r.call(
                  [i](StreamReader& s) { return s.out_stream_info(i); });
            })

@@ -12,7 +12,14 @@ ChunkBuffer::ChunkBuffer(FrameLayout layout, int64_t frames_per_chunk,
       frames_per_chunk_(frames_per_chunk),
       buffer_chunk_size_(buffer_chunk_size),
       frame_duration_(frame_duration),
-      capacity_hint_(capacity_hint) {}
+      capacity_hint_(capacity_hint) {
+  if (chunked()) {
+    // Enough idle blocks for a full buffer plus the chunk being filled and
+    // the one the user holds.
+    const int64_t idle = buffer_chunk_size > 0 ? buffer_chunk_size + 2 : 4;
+    pool_ = StoragePool::create(frames_per_chunk * layout_.bytes(), idle);
+  }
+}
 
 ChunkBuffer::Slot ChunkBuffer::reserve(int64_t count) {
   if (segments_.empty() || segments_.back().end == segments_.back().capacity) {
@@ -25,7 +32,8 @@ ChunkBuffer::Slot ChunkBuffer::reserve(int64_t count) {
       s.capacity = std::max({count, buffered_, capacity_hint_, int64_t{1}});
       capacity_hint_ = 0;
     }
-    s.storage = allocate_storage(s.capacity * layout_.bytes());
+    s.storage = pool_ ? pool_->acquire()
+                      : allocate_storage(s.capacity * layout_.bytes());
     segments_.push_back(std::move(s));
   }
   Segment& tail = segments_.back();

@@ -15,6 +15,7 @@
 
 #include "ffstream/chunk.h"
 #include "ffstream/detail/converter.h"
+#include "ffstream/detail/storage_pool.h"
 
 namespace ffstream::detail {
 
@@ -69,6 +70,8 @@ class ChunkBuffer {
   int64_t capacity_hint_;
   std::deque<Segment> segments_;
   int64_t buffered_ = 0;
+  // Recycles chunk-sized blocks (chunked mode only: all segments are equal).
+  std::shared_ptr<StoragePool> pool_;
 };
 
 }  // namespace ffstream::detail
