@@ -113,3 +113,67 @@ def ffmpeg_decode_audio(path: Path, sample_fmt: str = "f32le", af: str = "") -> 
     cmd += ["-f", sample_fmt, "-"]
     raw = subprocess.run(cmd, check=True, capture_output=True).stdout
     return np.frombuffer(raw, np.float32).reshape(-1, int(info["channels"]))
+
+
+def ffmpeg_decode_raw(path: Path, args: List[str], dtype=np.uint8) -> np.ndarray:
+    """Raw output of the ffmpeg command for `path` with output `args` (e.g.
+    ["-f", "rawvideo", "-pix_fmt", "nv12"]), as a flat array of `dtype`; the
+    caller reshapes it, since filters may change sizes and channel counts."""
+    cmd = ["ffmpeg", "-nostdin", "-v", "error", "-i", str(path), *args, "-"]
+    raw = subprocess.run(cmd, check=True, capture_output=True).stdout
+    return np.frombuffer(raw, dtype)
+
+
+def ffmpeg_decode_video_planes(path: Path, pix_fmt: str, vf: str = "") -> List[np.ndarray]:
+    """Frames decoded by the ffmpeg command in a planar YUV or gray `pix_fmt`
+    (yuv420p, yuv444p, yuv420p10le, nv12, gray, ...), as a list of planes,
+    each (N, plane_height, plane_width) of uint8 or, for >8-bit formats,
+    uint16. nv12's interleaved chroma plane is returned as two planes U, V."""
+    info = next(s for s in ffprobe(path)["streams"] if s["codec_type"] == "video")
+    h, w = int(info["height"]), int(info["width"])
+    args = (["-vf", vf] if vf else []) + ["-f", "rawvideo", "-pix_fmt", pix_fmt]
+    wide = pix_fmt.endswith(("10le", "12le", "16le"))
+    data = ffmpeg_decode_raw(path, args, np.uint16 if wide else np.uint8)
+    if pix_fmt == "gray":
+        return [data.reshape(-1, h, w)]
+    if pix_fmt.startswith("yuv444p"):
+        sizes = [(h, w)] * 3
+    elif pix_fmt.startswith("yuv420p"):
+        sizes = [(h, w), (h // 2, w // 2), (h // 2, w // 2)]
+    elif pix_fmt == "nv12":
+        frames = data.reshape(-1, h * w * 3 // 2)
+        y = frames[:, : h * w].reshape(-1, h, w)
+        uv = frames[:, h * w:].reshape(-1, h // 2, w // 2, 2)
+        return [y, uv[..., 0], uv[..., 1]]
+    else:
+        raise ValueError(f"no plane layout for {pix_fmt}")
+    frames = data.reshape(-1, sum(a * b for a, b in sizes))
+    planes, start = [], 0
+    for a, b in sizes:
+        planes.append(frames[:, start:start + a * b].reshape(-1, a, b))
+        start += a * b
+    return planes
+
+
+def ffmpeg_decode_video_packed(
+    path: Path, pix_fmt: str, channels: int, vf: str = "", size=None, dtype=np.uint8
+) -> np.ndarray:
+    """Frames decoded by the ffmpeg command in a packed `pix_fmt` with
+    `channels` components (rgba: 4, gray: 1, rgb48le: 3 with dtype uint16),
+    as (N, H, W, channels); `size` (width, height) when `vf` scales."""
+    if size is None:
+        info = next(s for s in ffprobe(path)["streams"] if s["codec_type"] == "video")
+        size = (int(info["width"]), int(info["height"]))
+    args = (["-vf", vf] if vf else []) + ["-f", "rawvideo", "-pix_fmt", pix_fmt]
+    data = ffmpeg_decode_raw(path, args, dtype)
+    return data.reshape(-1, size[1], size[0], channels)
+
+
+def ffmpeg_decode_audio_as(
+    path: Path, channels: int, af: str = "", sample_fmt: str = "f32le", dtype=np.float32
+) -> np.ndarray:
+    """Samples decoded by the ffmpeg command as (frames, channels) of `dtype`,
+    for filters `af` that change the channel count (or a raw `sample_fmt`
+    such as "s16le" with dtype int16)."""
+    args = (["-af", af] if af else []) + ["-f", sample_fmt]
+    return ffmpeg_decode_raw(path, args, dtype).reshape(-1, channels)

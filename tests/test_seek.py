@@ -1,0 +1,242 @@
+"""seek() in its three modes, against known frames and samples: the pts of
+the first chunk after a seek and the data it holds."""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+
+import numpy as np
+import pytest
+
+import media
+from ffstream import StreamReader
+
+RATE = media.VIDEO_RATE
+N_VIDEO = RATE * media.DURATION  # 50
+GOP = 10  # key frame every 10 frames: every 0.4 s
+N_AUDIO = media.SINE_RATE * media.DURATION
+
+
+@lru_cache(maxsize=None)
+def video_reference(path) -> np.ndarray:
+    return media.ffmpeg_decode_video(path, "rgb24")
+
+
+@lru_cache(maxsize=None)
+def audio_reference(path) -> np.ndarray:
+    return media.ffmpeg_decode_audio(path)
+
+
+def first_frame_at_or_after(t: float, start: float = 0.0) -> int:
+    return max(0, math.ceil(round((t - start) * RATE, 6)))
+
+
+def read_rest(reader: StreamReader):
+    """Chunks from the current position to the end."""
+    return [c for (c,) in reader.stream()]
+
+
+def check_consecutive_video(chunks, path, first: int, start: float = 0.0):
+    """Chunks hold frames first, first+1, ... to the end, with matching pts."""
+    ref = video_reference(path)
+    k = first
+    for chunk in chunks:
+        assert chunk.pts == pytest.approx(start + k / RATE, abs=1e-6)
+        n = chunk.shape[0]
+        assert np.array_equal(chunk.permute(0, 2, 3, 1).numpy(), ref[k:k + n])
+        k += n
+    assert k == len(ref)
+
+
+@pytest.mark.parametrize("t", [0, 0.5, 0.52, 1.0, 1.96, 0.39, 0.41, 0.8, 1.23])
+def test_precise_seek_gives_the_first_frame_at_or_after_t(make_media, t):
+    path = make_media("h264.mp4")
+    reader = StreamReader(str(path))
+    reader.add_basic_video_stream(5, -1)
+    reader.seek(t, "precise")
+    chunks = read_rest(reader)
+    k = first_frame_at_or_after(t)
+    assert chunks, "no frame after seek"
+    assert chunks[0].pts == pytest.approx(k / RATE, abs=1e-6)
+    assert chunks[0].pts >= t - 1e-9
+    assert chunks[0].shape[0] == min(5, N_VIDEO - k)
+    check_consecutive_video(chunks, path, k)
+
+
+@pytest.mark.parametrize("t", [0, 0.5, 0.52, 1.0, 1.96, 0.39, 0.41, 0.8, 1.23])
+def test_key_seek_gives_the_key_frame_at_or_before_t(make_media, t):
+    path = make_media("h264.mp4")
+    reader = StreamReader(str(path))
+    reader.add_basic_video_stream(5, -1)
+    reader.seek(t, "key")
+    chunks = read_rest(reader)
+    key = (math.floor(round(t * RATE, 6)) // GOP) * GOP
+    assert chunks[0].pts == pytest.approx(key / RATE, abs=1e-6)
+    check_consecutive_video(chunks, path, key)
+
+
+@pytest.mark.parametrize("t", [0, 0.5, 0.52, 1.0, 1.96, 0.39, 0.41])
+def test_any_seek_starts_at_or_before_t(make_media, t):
+    path = make_media("h264.mp4")
+    reader = StreamReader(str(path))
+    reader.add_basic_video_stream(5, -1)
+    reader.seek(t, "any")
+    chunks = read_rest(reader)
+    assert chunks, f"no frame at all after seek({t}, 'any')"
+    first = chunks[0].pts * RATE
+    assert first == pytest.approx(round(first), abs=1e-6)
+    assert chunks[0].pts <= t + 1e-9
+    # Frames may be damaged until the next key frame; from there they are exact.
+    k = round(first)
+    ref = video_reference(path)
+    frames = np.concatenate([c.permute(0, 2, 3, 1).numpy() for c in chunks])
+    assert len(frames) == N_VIDEO - k
+    next_key = -(-k // GOP) * GOP
+    assert np.array_equal(frames[next_key - k:], ref[next_key:])
+
+
+@pytest.mark.parametrize(
+    "t,frame",
+    [(0.0, 0), (1.5, 0), (1.52, 1), (2.0, 13), (2.02, 13), (2.3, 20), (3.46, 49)],
+)
+def test_precise_seek_on_a_file_starting_at_1_5_s(make_media, t, frame):
+    # Frames are at 1.5 + k/25: 2.0 falls between frames 12 (1.98) and 13 (2.02).
+    path = make_media("offset.mkv")
+    reader = StreamReader(str(path))
+    reader.add_basic_video_stream(5, -1)
+    reader.seek(t, "precise")
+    chunks = read_rest(reader)
+    assert frame == first_frame_at_or_after(t, media.START_OFFSET)
+    assert chunks[0].pts == pytest.approx(media.START_OFFSET + frame / RATE, abs=1e-6)
+    check_consecutive_video(chunks, path, frame, media.START_OFFSET)
+
+
+def test_offset_file_without_seek_starts_at_1_5_s(make_media):
+    path = make_media("offset.mkv")
+    reader = StreamReader(str(path))
+    reader.add_basic_video_stream(10, -1)
+    chunks = read_rest(reader)
+    check_consecutive_video(chunks, path, 0, media.START_OFFSET)
+
+
+@pytest.mark.parametrize("t,key", [(1.5, 0), (2.0, 10), (2.3, 20), (3.0, 30), (3.46, 40)])
+def test_key_seek_on_a_file_starting_at_1_5_s(make_media, t, key):
+    path = make_media("offset.mkv")
+    reader = StreamReader(str(path))
+    reader.add_basic_video_stream(5, -1)
+    reader.seek(t, "key")
+    chunks = read_rest(reader)
+    assert chunks[0].pts == pytest.approx(media.START_OFFSET + key / RATE, abs=1e-6)
+    check_consecutive_video(chunks, path, key, media.START_OFFSET)
+
+
+@pytest.mark.parametrize("t", [1.5, 2.0, 2.5])
+def test_any_seek_on_a_file_starting_at_1_5_s(make_media, t):
+    path = make_media("offset.mkv")
+    reader = StreamReader(str(path))
+    reader.add_basic_video_stream(5, -1)
+    reader.seek(t, "any")
+    chunks = read_rest(reader)
+    assert chunks, f"no frame at all after seek({t}, 'any')"
+    assert media.START_OFFSET - 1e-9 <= chunks[0].pts <= t + 1e-9
+
+
+@pytest.mark.parametrize("t", [0.0, 0.5, 0.123456, 1.3, 1.9999])
+@pytest.mark.parametrize("name", ["sine.wav", "flac.flac"])
+def test_audio_precise_seek_is_sample_exact(make_media, name, t):
+    path = make_media(name)
+    reader = StreamReader(str(path))
+    reader.add_basic_audio_stream(1000, -1)
+    reader.seek(t)  # "precise" is the default
+    chunks = read_rest(reader)
+    k = math.ceil(round(t * media.SINE_RATE, 6))
+    assert chunks, "no samples after seek"
+    assert abs(chunks[0].pts - t) < 1 / media.SINE_RATE
+    assert chunks[0].pts == pytest.approx(k / media.SINE_RATE, abs=1e-9)
+    samples = np.concatenate([c.numpy() for c in chunks])
+    assert np.array_equal(samples, audio_reference(path)[k:])
+    assert [c.shape[0] for c in chunks[:-1]] == [1000] * (len(chunks) - 1)
+
+
+@pytest.mark.parametrize("t", [0.5, 0.123456, 1.3])
+def test_audio_precise_seek_stereo_44100(make_media, t):
+    path = make_media("stereo_f32.wav")
+    reader = StreamReader(str(path))
+    reader.add_basic_audio_stream(4096, -1, format=None)
+    reader.seek(t)
+    chunks = read_rest(reader)
+    k = math.ceil(round(t * 44100, 6))
+    assert chunks[0].pts == pytest.approx(k / 44100, abs=1e-9)
+    samples = np.concatenate([c.numpy() for c in chunks])
+    assert np.array_equal(samples, media.ffmpeg_decode_audio(path)[k:])
+
+
+def test_seek_backwards_after_reading_to_the_end(make_media):
+    path = make_media("h264.mp4")
+    reader = StreamReader(str(path))
+    reader.add_basic_video_stream(10, -1)
+    check_consecutive_video(read_rest(reader), path, 0)
+    assert reader.process_packet() == 1
+    reader.seek(0.5)
+    check_consecutive_video(read_rest(reader), path, 13)
+    reader.seek(0.0)
+    check_consecutive_video(read_rest(reader), path, 0)
+
+
+@pytest.mark.parametrize("name", ["sine.wav", "flac.flac"])
+def test_audio_seek_backwards_after_reading_to_the_end(make_media, name):
+    path = make_media(name)
+    reader = StreamReader(str(path))
+    reader.add_basic_audio_stream(4000, -1)
+    assert sum(c.shape[0] for c in read_rest(reader)) == N_AUDIO
+    reader.seek(0.25)
+    chunks = read_rest(reader)
+    assert chunks[0].pts == pytest.approx(0.25, abs=1e-9)
+    assert np.array_equal(np.concatenate([c.numpy() for c in chunks]), audio_reference(path)[4000:])
+
+
+def test_seek_drops_buffered_chunks(make_media):
+    path = make_media("h264.mp4")
+    reader = StreamReader(str(path))
+    reader.add_basic_video_stream(5, -1)
+    reader.process_all_packets()  # 50 frames buffered
+    reader.seek(1.0)
+    chunks = read_rest(reader)
+    check_consecutive_video(chunks, path, 25)
+
+
+def test_seek_moves_every_output(make_media):
+    path = make_media("av.mp4")
+    reader = StreamReader(str(path))
+    reader.add_basic_video_stream(5, -1)
+    reader.add_basic_audio_stream(1600, -1)
+    reader.seek(0.5)
+    reader.fill_buffer()
+    video, audio = reader.pop_chunks()
+    assert video.pts == pytest.approx(0.52, abs=1e-6)
+    assert np.array_equal(video.permute(0, 2, 3, 1).numpy(), video_reference(path)[13:18])
+    assert audio.pts == pytest.approx(0.5, abs=1e-9)
+    assert np.array_equal(audio.numpy(), audio_reference(path)[8000:9600])
+
+
+def test_unknown_seek_mode_is_a_value_error_listing_the_modes(make_media):
+    reader = StreamReader(str(make_media("h264.mp4")))
+    with pytest.raises(ValueError) as excinfo:
+        reader.seek(1.0, "nearest")
+    message = str(excinfo.value)
+    for mode in ("key", "any", "precise"):
+        assert mode in message
+    assert "nearest" in message
+
+
+@pytest.mark.parametrize("mode", ["precise", "key", "any"])
+def test_negative_timestamp_raises_runtime_error(make_media, mode):
+    reader = StreamReader(str(make_media("h264.mp4")))
+    reader.add_basic_video_stream(5)
+    with pytest.raises(RuntimeError):
+        reader.seek(-1.0, mode)
+    # The reader still works afterwards.
+    reader.fill_buffer()
+    (chunk,) = reader.pop_chunks()
+    assert chunk.pts == 0.0
