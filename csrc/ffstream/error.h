@@ -17,6 +17,7 @@ enum class ErrorKind {
   kTimeout,          // a retry or I/O deadline passed
   kNotImplemented,   // a feature that ffstream does not provide yet
   kClosed,           // use of a reader after close()
+  kInterrupted,      // StreamReader::interrupt() stopped a blocking call
 };
 
 class Error : public std::runtime_error {

@@ -19,7 +19,7 @@ struct OutputOptions {
   MediaType media_type = MediaType::kAudio;
   int source_index = 0;
   // Frames per chunk; -1 means one chunk of everything buffered.
-  int64_t frames_per_chunk = 0;
+  int64_t frames_per_chunk = -1;
   // Chunks kept before the oldest frames are dropped; -1 keeps all.
   int64_t buffer_chunk_size = 3;
   std::optional<std::string> filter_desc;

@@ -14,7 +14,12 @@ class Reader {
  public:
   virtual ~Reader() = default;
 
-  // Reads up to `size` bytes into `buf`; returns the count, 0 at end of data.
+  // Returned by read() when no data is available yet but more will come
+  // (a live source); process_packet(timeout) retries.
+  static constexpr int64_t kNoDataYet = -1;
+
+  // Reads up to `size` bytes into `buf`; returns the count, 0 at end of data,
+  // or kNoDataYet.
   virtual int64_t read(uint8_t* buf, int64_t size) = 0;
 
   // Whether seek() is supported. Non-seekable readers work for streamable

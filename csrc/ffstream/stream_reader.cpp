@@ -74,34 +74,37 @@ struct StreamReader::Impl {
   }
 
   int read_packet(std::optional<double> timeout_ms, double backoff_ms) {
-    using Clock = std::chrono::steady_clock;
-    std::optional<Clock::time_point> deadline;
+    RetryPolicy retry;
+    retry.enabled = timeout_ms.has_value();
+    retry.backoff = std::chrono::duration<double, std::milli>(backoff_ms);
     if (timeout_ms && *timeout_ms >= 0) {
-      deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                                    std::chrono::duration<double, std::milli>(
-                                        *timeout_ms));
+      retry.deadline =
+          RetryPolicy::Clock::now() +
+          std::chrono::duration_cast<RetryPolicy::Clock::duration>(
+              std::chrono::duration<double, std::milli>(*timeout_ms));
     }
-    source->set_deadline(deadline);
+    source->set_retry(retry);
+    // Back to "fail at once" however this call ends.
+    struct Reset {
+      Source* s;
+      ~Reset() { s->set_retry(RetryPolicy{}); }
+    } reset{source.get()};
     while (true) {
       int ret = source->read_packet(packet.get());
-      if (ret != AVERROR(EAGAIN)) {
-        source->set_deadline(std::nullopt);
-        return ret;
-      }
+      if (ret != AVERROR(EAGAIN)) return ret;
       if (!timeout_ms) {
         throw Error(ErrorKind::kGeneric,
                     source->name() +
                         " has no data available right now (EAGAIN); pass "
                         "timeout= to process_packet to retry");
       }
-      if (deadline && Clock::now() >= *deadline) {
-        source->set_deadline(std::nullopt);
+      source->clear_io_error();
+      if (retry.expired()) {
         throw Error(ErrorKind::kTimeout,
                     source->name() + " produced no data within " +
                         std::to_string(*timeout_ms) + " ms");
       }
-      std::this_thread::sleep_for(
-          std::chrono::duration<double, std::milli>(backoff_ms));
+      std::this_thread::sleep_for(retry.backoff);
     }
   }
 };
@@ -112,19 +115,20 @@ StreamReader::StreamReader(const std::string& src,
                            const std::optional<std::string>& format,
                            const OptionMap& options)
     : impl_(std::make_unique<Impl>(
-          std::make_unique<Source>(src, format, options))) {}
+          std::make_unique<Source>(src, format, options, interrupt_))) {}
 
 StreamReader::StreamReader(std::unique_ptr<Reader> reader,
                            const std::optional<std::string>& format,
                            const OptionMap& options, int buffer_size)
     : impl_(std::make_unique<Impl>(std::make_unique<Source>(
-          std::move(reader), format, options, buffer_size))) {}
+          std::move(reader), format, options, buffer_size, interrupt_))) {}
 
 StreamReader::~StreamReader() = default;
 StreamReader::StreamReader(StreamReader&&) noexcept = default;
 StreamReader& StreamReader::operator=(StreamReader&&) noexcept = default;
 
 void StreamReader::close() { impl_.reset(); }
+void StreamReader::interrupt() { interrupt_->store(true); }
 bool StreamReader::closed() const { return impl_ == nullptr; }
 
 StreamReader::Impl& StreamReader::impl() const {
@@ -286,7 +290,10 @@ void StreamReader::seek(double timestamp, SeekMode mode) {
   const auto target = static_cast<int64_t>(std::llround(timestamp * AV_TIME_BASE));
   m.source->seek(target, mode == SeekMode::kAny ? AVSEEK_FLAG_ANY : 0);
   // Every piece of per-stream state goes back to a clean start here.
-  for (auto& [index, decoder] : m.decoders) decoder->flush();
+  for (auto& [index, decoder] : m.decoders) {
+    decoder->flush();
+    decoder->set_show_damaged(mode == SeekMode::kAny);
+  }
   const std::optional<double> discard_before =
       mode == SeekMode::kPrecise ? std::optional<double>(timestamp)
                                  : std::nullopt;

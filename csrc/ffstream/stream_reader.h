@@ -6,6 +6,7 @@
 // at a time; different readers may run in parallel.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <string>
@@ -37,6 +38,9 @@ class StreamReader {
   // Frees every FFmpeg resource now; any later call throws kClosed.
   void close();
   bool closed() const;
+  // Makes the blocking call in progress (or the next one) give up with
+  // kInterrupted. The one method any thread may call at any time.
+  void interrupt();
 
   // ---- source ----
   int num_src_streams() const;
@@ -75,6 +79,9 @@ class StreamReader {
  private:
   struct Impl;
   Impl& impl() const;
+  // Shared with the source's interrupt callback; outlives close().
+  std::shared_ptr<std::atomic<bool>> interrupt_ =
+      std::make_shared<std::atomic<bool>>(false);
   std::unique_ptr<Impl> impl_;
 };
 

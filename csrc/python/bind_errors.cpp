@@ -19,7 +19,7 @@ struct ErrorClass {
   const char* doc;
 };
 
-PyObject* g_classes[8] = {};
+PyObject* g_classes[9] = {};
 
 PyObject* make_class(py::module_& m, const char* name, PyObject* bases,
                      const char* doc) {
@@ -55,6 +55,8 @@ void register_errors(py::module_& m) {
        "The feature or codec is not available in this build."},
       {ErrorKind::kClosed, "ReaderClosedError", PyExc_ValueError,
        "The StreamReader was closed."},
+      {ErrorKind::kInterrupted, "ReaderInterruptedError", PyExc_InterruptedError,
+       "StreamReader.interrupt() stopped a blocking call."},
   };
   for (const auto& c : classes) {
     py::tuple bases = py::make_tuple(py::handle(base), py::handle(c.builtin));

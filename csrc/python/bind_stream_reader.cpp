@@ -23,6 +23,9 @@ class PyStreamReader {
   explicit PyStreamReader(std::unique_ptr<StreamReader> reader)
       : reader_(std::move(reader)) {}
 
+  // Needs neither the lock nor the GIL: it only raises a flag.
+  void interrupt() { reader_->interrupt(); }
+
   // Runs `f(reader)` with the GIL released and the reader locked.
   template <typename F>
   auto call(F&& f) -> decltype(f(std::declval<StreamReader&>())) {
@@ -109,6 +112,7 @@ void register_stream_reader(py::module_& m) {
            py::arg("src"), py::arg("format") = py::none(),
            py::arg("option") = py::none(), py::arg("buffer_size") = 4096)
       .def("close", [](R& r) { r.call([](StreamReader& s) { s.close(); }); })
+      .def("interrupt", &R::interrupt)
       .def_property_readonly(
           "closed",
           [](R& r) { return r.call([](StreamReader& s) { return s.closed(); }); })

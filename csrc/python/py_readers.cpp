@@ -37,7 +37,11 @@ int64_t PyFileReader::read(uint8_t* buf, int64_t size) {
   // Short reads are not the end: keep reading until full or b"".
   while (total < size) {
     py::object data = read_(size - total);
-    if (data.is_none()) break;  // non-blocking object with nothing yet
+    if (data.is_none()) {
+      // A non-blocking object with nothing yet: hand over what we have, or
+      // say that more will come (process_packet's timeout retries).
+      return total > 0 ? total : kNoDataYet;
+    }
     py::buffer_info info;
     try {
       info = py::reinterpret_borrow<py::buffer>(data).request();

@@ -13,6 +13,7 @@ from ._errors import (
     InvalidDataError,
     NotSupportedError,
     ReaderClosedError,
+    ReaderInterruptedError,
     SourceNotFoundError,
     StreamIndexError,
 )
@@ -45,5 +46,6 @@ __all__ = [
     "DecodeTimeoutError",
     "NotSupportedError",
     "ReaderClosedError",
+    "ReaderInterruptedError",
     "utils",
 ]

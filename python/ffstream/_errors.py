@@ -16,6 +16,7 @@ InvalidDataError = ext.InvalidDataError
 DecodeTimeoutError = ext.DecodeTimeoutError
 NotSupportedError = ext.NotSupportedError
 ReaderClosedError = ext.ReaderClosedError
+ReaderInterruptedError = ext.ReaderInterruptedError
 
 __all__ = [
     "FFStreamError",
@@ -26,4 +27,5 @@ __all__ = [
     "DecodeTimeoutError",
     "NotSupportedError",
     "ReaderClosedError",
+    "ReaderInterruptedError",
 ]

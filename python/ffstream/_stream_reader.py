@@ -58,6 +58,13 @@ class StreamReader:
         :class:`~ffstream.ReaderClosedError`."""
         self._be.close()
 
+    def interrupt(self) -> None:
+        """Stops the blocking call that another thread is making on this reader
+        (e.g. waiting on a network source), which then raises
+        :class:`~ffstream.ReaderInterruptedError`. Safe to call from any thread;
+        if no call is blocking, the next one that blocks stops at once."""
+        self._be.interrupt()
+
     def __enter__(self) -> StreamReader:
         return self
 

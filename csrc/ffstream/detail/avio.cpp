@@ -1,13 +1,17 @@
 #include "ffstream/detail/avio.h"
 
 #include <string>
+#include <thread>
 
 #include "ffstream/error.h"
 
 namespace ffstream::detail {
 
-AVIOAdapter::AVIOAdapter(std::unique_ptr<Reader> reader, int buffer_size)
-    : reader_(std::move(reader)) {
+AVIOAdapter::AVIOAdapter(std::unique_ptr<Reader> reader, int buffer_size,
+                         const RetryPolicy* retry, InterruptFlag interrupt)
+    : reader_(std::move(reader)),
+      retry_(retry),
+      interrupt_(std::move(interrupt)) {
   if (buffer_size <= 0) {
     throw Error(ErrorKind::kInvalidArgument,
                 "buffer_size must be positive, got " +
@@ -35,17 +39,21 @@ void AVIOAdapter::rethrow_if_failed() {
     error_ = nullptr;
     // Forget the failure inside the context too, so that a reader whose
     // object recovers can go on (after a seek) instead of failing for good.
-    context_->error = 0;
-    context_->eof_reached = 0;
+    clear_error();
     std::rethrow_exception(e);
   }
+}
+
+void AVIOAdapter::clear_error() {
+  context_->error = 0;
+  context_->eof_reached = 0;
 }
 
 int AVIOAdapter::read_packet(void* opaque, uint8_t* buf, int size) {
   auto* self = static_cast<AVIOAdapter*>(opaque);
   if (self->error_) return AVERROR_EXTERNAL;
   try {
-    int64_t n = self->reader_->read(buf, size);
+    int64_t n = self->read_or_wait(buf, size);
     if (n < 0 || n > size) {
       throw Error(ErrorKind::kInvalidData,
                   "reader returned " + std::to_string(n) +
@@ -55,6 +63,29 @@ int AVIOAdapter::read_packet(void* opaque, uint8_t* buf, int size) {
   } catch (...) {
     self->error_ = std::current_exception();
     return AVERROR_EXTERNAL;
+  }
+}
+
+int64_t AVIOAdapter::read_or_wait(uint8_t* buf, int64_t size) {
+  // Waiting happens here rather than by returning EAGAIN to FFmpeg: a
+  // demuxer that gets EAGAIN in the middle of a packet keeps a torn packet.
+  while (true) {
+    int64_t n = reader_->read(buf, size);
+    if (n != Reader::kNoDataYet) return n;
+    if (interrupt_ && interrupt_->exchange(false)) {
+      throw Error(ErrorKind::kInterrupted,
+                  "reading was interrupted by StreamReader.interrupt()");
+    }
+    if (retry_ == nullptr || !retry_->enabled) {
+      throw Error(ErrorKind::kGeneric,
+                  "the reader has no data available right now (EAGAIN); pass "
+                  "timeout= to process_packet to wait for it");
+    }
+    if (retry_->expired()) {
+      throw Error(ErrorKind::kTimeout,
+                  "the reader produced no data before the timeout");
+    }
+    std::this_thread::sleep_for(retry_->backoff);
   }
 }
 

@@ -68,4 +68,12 @@ void Decoder::receive_all(const std::function<void(AVFrame*)>& on_frame) {
 
 void Decoder::flush() { avcodec_flush_buffers(codec_.get()); }
 
+void Decoder::set_show_damaged(bool show) {
+  if (show) {
+    codec_->flags2 |= AV_CODEC_FLAG2_SHOW_ALL;
+  } else {
+    codec_->flags2 &= ~AV_CODEC_FLAG2_SHOW_ALL;
+  }
+}
+
 }  // namespace ffstream::detail

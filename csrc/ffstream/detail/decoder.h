@@ -26,6 +26,9 @@ class Decoder {
               const std::function<void(AVFrame*)>& on_frame);
   // Forgets buffered packets and frames (after a seek).
   void flush();
+  // Whether frames decoded without their reference (key) frame are output
+  // rather than dropped: wanted after a seek to "any" frame.
+  void set_show_damaged(bool show);
 
   const AVCodecContext* context() const { return codec_.get(); }
   // What was asked for, to tell whether a second output may share it.

@@ -37,7 +37,19 @@ extern "C" {
 #define FFSTREAM_AVFORMAT_CONST
 #endif
 
+// AVFrame::duration replaced pkt_duration in FFmpeg 6.0 (lavu 57.30).
+#define FFSTREAM_HAS_FRAME_DURATION \
+  (LIBAVUTIL_VERSION_INT >= AV_VERSION_INT(57, 30, 100))
+
 namespace ffstream::detail {
+
+inline int64_t frame_duration(const AVFrame* frame) {
+#if FFSTREAM_HAS_FRAME_DURATION
+  return frame->duration;
+#else
+  return frame->pkt_duration;
+#endif
+}
 
 inline int num_channels(const AVCodecParameters* par) {
 #if FFSTREAM_HAS_CH_LAYOUT

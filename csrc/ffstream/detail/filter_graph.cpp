@@ -1,5 +1,6 @@
 #include "ffstream/detail/filter_graph.h"
 
+#include <algorithm>
 #include <cinttypes>
 #include <cstdio>
 
@@ -177,8 +178,29 @@ FilterGraph::FilterGraph(const FilterInput& input,
 }
 
 void FilterGraph::push(AVFrame* frame) {
-  int ret = av_buffersrc_add_frame_flags(source_, frame,
-                                         AV_BUFFERSRC_FLAG_KEEP_REF);
+  int ret = 0;
+  if (frame == nullptr) {
+    // Closing at the last frame's start (what a null frame does) would make
+    // fps drop that frame; close at its end, as the ffmpeg command does.
+    ret = end_pts_ ? av_buffersrc_close(source_, *end_pts_,
+                                        AV_BUFFERSRC_FLAG_PUSH)
+                   : av_buffersrc_add_frame(source_, nullptr);
+  } else {
+    if (frame->pts != AV_NOPTS_VALUE) {
+      int64_t duration = frame_duration(frame);
+      if (duration <= 0 && input_.media_type == AVMEDIA_TYPE_AUDIO &&
+          frame->sample_rate > 0) {
+        duration = av_rescale_q(frame->nb_samples, {1, frame->sample_rate},
+                                input_.time_base);
+      } else if (duration <= 0 && input_.frame_rate.num > 0) {
+        duration = av_rescale_q(1, av_inv_q(input_.frame_rate),
+                                input_.time_base);
+      }
+      end_pts_ = frame->pts + std::max<int64_t>(duration, 0);
+    }
+    ret = av_buffersrc_add_frame_flags(source_, frame,
+                                       AV_BUFFERSRC_FLAG_KEEP_REF);
+  }
   if (ret < 0 && ret != AVERROR_EOF) {
     throw_av_error(ret, "av_buffersrc_add_frame_flags",
                    "filter '" + description_ + "'");

@@ -3,6 +3,7 @@
 // Not thread-safe.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "ffstream/detail/ffmpeg.h"
@@ -38,7 +39,8 @@ class FilterGraph {
   // means pass-through. Throws kInvalidArgument naming a bad description.
   FilterGraph(const FilterInput& input, const std::string& description);
 
-  // Feeds a frame (the graph takes a new reference); nullptr ends the input.
+  // Feeds a frame (the graph takes a new reference); nullptr ends the input
+  // at the end of the last frame, so that rate filters (fps) keep it.
   void push(AVFrame* frame);
   // Takes the next filtered frame into `out` when there is one.
   Pull pull(AVFrame* out);
@@ -62,6 +64,8 @@ class FilterGraph {
   // Both belong to graph_ and die with it.
   AVFilterContext* source_ = nullptr;
   AVFilterContext* sink_ = nullptr;
+  // End time (input time base) of the last frame pushed, for closing.
+  std::optional<int64_t> end_pts_;
 };
 
 }  // namespace ffstream::detail

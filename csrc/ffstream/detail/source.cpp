@@ -9,16 +9,19 @@ namespace ffstream::detail {
 
 Source::Source(const std::string& url,
                const std::optional<std::string>& format,
-               const OptionMap& options)
-    : name_("'" + url + "'") {
+               const OptionMap& options, InterruptFlag interrupt)
+    : name_("'" + url + "'"), interrupt_(std::move(interrupt)) {
   open(url, format, options);
 }
 
 Source::Source(std::unique_ptr<Reader> reader,
                const std::optional<std::string>& format,
-               const OptionMap& options, int buffer_size)
+               const OptionMap& options, int buffer_size,
+               InterruptFlag interrupt)
     : name_("<custom reader>"),
-      avio_(std::make_unique<AVIOAdapter>(std::move(reader), buffer_size)) {
+      interrupt_(std::move(interrupt)),
+      avio_(std::make_unique<AVIOAdapter>(std::move(reader), buffer_size,
+                                          &retry_, interrupt_)) {
   open("", format, options);
 }
 
@@ -49,12 +52,14 @@ void Source::open(const std::string& url,
   // avformat_open_input frees the context when it fails.
   int ret = avformat_open_input(&ctx, url.c_str(), input_format, dict.inout());
   rethrow_reader_error();
+  check_exit(ret, "avformat_open_input");
   if (ret < 0) throw_av_error(ret, "avformat_open_input", name_);
   format_.reset(ctx);
   dict.reject_unused("opening " + name_);
 
   ret = avformat_find_stream_info(format_.get(), nullptr);
   rethrow_reader_error();
+  check_exit(ret, "avformat_find_stream_info");
   if (ret < 0) throw_av_error(ret, "avformat_find_stream_info", name_);
   if (format_->nb_streams == 0) {
     throw Error(ErrorKind::kInvalidData,
@@ -66,7 +71,28 @@ void Source::open(const std::string& url,
 int Source::read_packet(AVPacket* packet) {
   int ret = av_read_frame(format_.get(), packet);
   rethrow_reader_error();
+  check_exit(ret, "av_read_frame");
   return ret;
+}
+
+void Source::clear_io_error() {
+  if (avio_) avio_->clear_error();
+}
+
+void Source::check_exit(int code, const char* call) {
+  if (code != AVERROR_EXIT) return;
+  if (interrupt_ && interrupt_->exchange(false)) {
+    throw Error(ErrorKind::kInterrupted,
+                std::string(call) + " on " + name_ +
+                    " was interrupted by StreamReader.interrupt()",
+                code);
+  }
+  if (retry_.expired()) {
+    throw Error(ErrorKind::kTimeout,
+                std::string(call) + " on " + name_ +
+                    " gave up: the timeout passed",
+                code);
+  }
 }
 
 void Source::seek(int64_t timestamp_us, int flags) {
@@ -90,10 +116,8 @@ void Source::rethrow_reader_error() {
 
 int Source::interrupt_callback(void* opaque) {
   auto* self = static_cast<Source*>(opaque);
-  if (self->interrupted_) return 1;
-  return self->deadline_ && std::chrono::steady_clock::now() > *self->deadline_
-             ? 1
-             : 0;
+  if (self->interrupt_ && self->interrupt_->load()) return 1;
+  return self->retry_.expired() ? 1 : 0;
 }
 
 }  // namespace ffstream::detail

@@ -1,6 +1,7 @@
 // Source: an opened input (path, URL, device or custom Reader). Owns the
 // AVFormatContext and, for custom input, the AVIO adapter it reads through.
-// Not thread-safe, except interrupt(), which any thread may call.
+// Not thread-safe; another thread stops a blocking call through the shared
+// interrupt flag.
 #pragma once
 
 #include <atomic>
@@ -11,6 +12,7 @@
 
 #include "ffstream/detail/avio.h"
 #include "ffstream/detail/raii.h"
+#include "ffstream/detail/retry.h"
 #include "ffstream/options.h"
 #include "ffstream/reader.h"
 
@@ -19,28 +21,28 @@ namespace ffstream::detail {
 class Source {
  public:
   Source(const std::string& url, const std::optional<std::string>& format,
-         const OptionMap& options);
+         const OptionMap& options, InterruptFlag interrupt);
   Source(std::unique_ptr<Reader> reader,
          const std::optional<std::string>& format, const OptionMap& options,
-         int buffer_size);
+         int buffer_size, InterruptFlag interrupt);
 
   AVFormatContext* get() const { return format_.get(); }
   // How errors name this source: the URL, or "<custom reader>".
   const std::string& name() const { return name_; }
 
   // Reads the next packet; returns FFmpeg's code (0, AVERROR_EOF, EAGAIN...)
-  // and rethrows an exception raised by a custom reader.
+  // and rethrows an exception raised by a custom reader. Throws kInterrupted
+  // or kTimeout when the interrupt flag or the deadline stopped it.
   int read_packet(AVPacket* packet);
+  // After EAGAIN from a custom reader: let the next read try again.
+  void clear_io_error();
   // Seeks to `timestamp_us` (AV_TIME_BASE units) with av seek `flags`.
   // Throws kInvalidArgument for a custom reader that cannot seek.
   void seek(int64_t timestamp_us, int flags);
 
-  // Blocking FFmpeg calls give up (AVERROR_EXIT) once the deadline passes or
-  // interrupt() is called.
-  void set_deadline(std::optional<std::chrono::steady_clock::time_point> t) {
-    deadline_ = t;
-  }
-  void interrupt() { interrupted_ = true; }
+  // How long reads may wait for data. Blocking FFmpeg calls also give up
+  // (AVERROR_EXIT) once its deadline passes or the interrupt flag is raised.
+  void set_retry(const RetryPolicy& retry) { retry_ = retry; }
 
   // Rethrows what a custom reader raised, if anything.
   void rethrow_reader_error();
@@ -49,10 +51,12 @@ class Source {
   void open(const std::string& url, const std::optional<std::string>& format,
             const OptionMap& options);
   static int interrupt_callback(void* opaque);
+  // Throws kInterrupted/kTimeout if `code` is AVERROR_EXIT caused by them.
+  void check_exit(int code, const char* call);
 
   std::string name_;
-  std::optional<std::chrono::steady_clock::time_point> deadline_;
-  std::atomic<bool> interrupted_{false};
+  RetryPolicy retry_;
+  InterruptFlag interrupt_;
   // The format context reads through the adapter: declared first, so that
   // it is destroyed after the context.
   std::unique_ptr<AVIOAdapter> avio_;

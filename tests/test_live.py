@@ -1,0 +1,96 @@
+"""Live sources: lavfi devices, sources with no data for a while (EAGAIN),
+timeouts."""
+
+from __future__ import annotations
+
+import io
+import time
+
+import pytest
+
+import ffstream
+
+
+class StallingFile:
+    """A non-seekable stream that has no data (read() -> None) for the first
+    `stalls` reads after `after` bytes, like a live source between packets."""
+
+    def __init__(self, data: bytes, after: int, stalls: int):
+        self._f = io.BytesIO(data)
+        self._after = after
+        self.stalls = stalls
+        self.none_returned = 0
+
+    def read(self, size=-1):
+        if self._f.tell() >= self._after and self.stalls != 0:
+            self.stalls -= 1
+            self.none_returned += 1
+            return None
+        return self._f.read(size)
+
+
+# Opening a non-seekable WAV reads ~200 KB (stream probing), so the stalls
+# start well after that, while packets are being read.
+STALL_AT = 300_000
+
+
+@pytest.fixture(scope="module")
+def wav(make_media):
+    return make_media("stereo_f32.wav").read_bytes()
+
+
+def _samples(reader):
+    reader.process_all_packets()
+    (chunk,) = reader.pop_chunks()
+    return chunk
+
+
+def test_lavfi_source_decodes():
+    r = ffstream.StreamReader("sine=frequency=440:sample_rate=8000:duration=1", format="lavfi")
+    r.add_basic_audio_stream(800)
+    chunks = [c for (c,) in r.stream()]
+    assert [c.shape[0] for c in chunks] == [800] * 10
+    assert [round(c.pts, 6) for c in chunks] == [i / 10 for i in range(10)]
+
+
+def test_no_data_without_timeout_raises_at_once(wav):
+    f = StallingFile(wav, after=STALL_AT, stalls=-1)
+    r = ffstream.StreamReader(f, format="wav")
+    r.add_basic_audio_stream(1000)
+    with pytest.raises(RuntimeError, match="EAGAIN|no data"):
+        for _ in range(100):
+            r.process_packet()
+
+
+def test_retries_until_data_arrives(wav, make_media):
+    f = StallingFile(wav, after=STALL_AT, stalls=20)
+    r = ffstream.StreamReader(f, format="wav", buffer_size=1024)
+    r.add_basic_audio_stream(-1)
+    while r.process_packet(timeout=5000, backoff=1) == 0:
+        pass
+    assert f.none_returned == 20
+    expected = ffstream.StreamReader(str(make_media("stereo_f32.wav")))
+    expected.add_basic_audio_stream(-1)
+    assert r.pop_chunks()[0].shape == _samples(expected).shape
+
+
+def test_timeout_when_data_never_comes(wav):
+    f = StallingFile(wav, after=STALL_AT, stalls=-1)
+    r = ffstream.StreamReader(f, format="wav")
+    r.add_basic_audio_stream(1000)
+    start = time.monotonic()
+    with pytest.raises(ffstream.DecodeTimeoutError, match="timeout"):
+        while True:
+            r.process_packet(timeout=100, backoff=5)
+    elapsed = time.monotonic() - start
+    assert 0.09 <= elapsed < 5
+
+
+def test_fill_buffer_and_stream_pass_the_timeout(wav):
+    f = StallingFile(wav, after=STALL_AT, stalls=-1)
+    r = ffstream.StreamReader(f, format="wav")
+    r.add_basic_audio_stream(100000)
+    with pytest.raises(TimeoutError):
+        r.fill_buffer(timeout=50, backoff=5)
+    with pytest.raises(TimeoutError):
+        next(iter(r.stream(timeout=50, backoff=5)))

@@ -1,0 +1,150 @@
+"""http:// sources against a local http.server: normal, truncated, stalled."""
+
+from __future__ import annotations
+
+import http.server
+import threading
+import time
+
+import pytest
+import torch
+
+import ffstream
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    """/ok/NAME serves a file (with Range support), /truncated/NAME promises
+    the whole file but sends half, /stall/NAME sends headers and a little
+    data then waits, /hang never answers."""
+
+    files = {}
+    user_agents = []
+    release = threading.Event()
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        kind, _, name = self.path.strip("/").partition("/")
+        _Handler.user_agents.append(self.headers.get("User-Agent"))
+        if kind == "hang":
+            _Handler.release.wait(30)
+            return
+        data = _Handler.files.get(name)
+        if data is None:
+            self.send_error(404)
+            return
+        start = 0
+        rng = self.headers.get("Range")
+        if kind == "ok" and rng and rng.startswith("bytes="):
+            start = int(rng[6:].split("-")[0] or 0)
+        body = data[start:]
+        self.send_response(206 if start else 200)
+        self.send_header("Content-Type", "application/octet-stream")
+        self.send_header("Content-Length", str(len(body)))
+        if kind == "ok":
+            self.send_header("Accept-Ranges", "bytes")
+            if start:
+                self.send_header("Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}")
+        self.end_headers()
+        try:
+            if kind == "ok":
+                self.wfile.write(body)
+            elif kind == "truncated":
+                self.wfile.write(body[: len(body) // 2])
+            elif kind == "stall":
+                self.wfile.write(body[:8192])
+                self.wfile.flush()
+                _Handler.release.wait(30)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+
+@pytest.fixture(scope="module")
+def server(make_media):
+    for name in ("av.mp4", "sine.wav", "two_audio.mkv"):
+        _Handler.files[name] = make_media(name).read_bytes()
+    _Handler.release.clear()
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    httpd.daemon_threads = True
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    _Handler.release.set()
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def _decode(src, **kwargs):
+    r = ffstream.StreamReader(src, **kwargs)
+    r.add_basic_audio_stream(-1)
+    r.process_all_packets()
+    (chunk,) = r.pop_chunks()
+    return chunk
+
+
+@pytest.mark.parametrize("name", ["av.mp4", "sine.wav"])
+def test_http_decodes_like_the_path(server, make_media, name):
+    got = _decode(f"{server}/ok/{name}")
+    expected = _decode(str(make_media(name)))
+    assert got.shape == expected.shape
+    assert torch.equal(got, expected)
+
+
+def test_protocol_options_reach_ffmpeg(server):
+    _Handler.user_agents.clear()
+    _decode(f"{server}/ok/sine.wav", option={"user_agent": "ffstream-test/1.0"})
+    assert "ffstream-test/1.0" in _Handler.user_agents
+
+
+def test_unknown_protocol_option_is_named(server):
+    with pytest.raises(ValueError, match="no_such_http_option"):
+        ffstream.StreamReader(f"{server}/ok/sine.wav", option={"no_such_http_option": "1"})
+
+
+def test_missing_http_resource(server):
+    with pytest.raises(RuntimeError, match="404|Not Found"):
+        ffstream.StreamReader(f"{server}/ok/nothing.wav")
+
+
+def test_truncated_download_decodes_what_arrived(server, make_media):
+    # Half the file arrives: decoding stops cleanly with fewer samples, or the
+    # truncation is reported as an error; never a crash or a hang.
+    full = _decode(str(make_media("sine.wav")))
+    try:
+        got = _decode(f"{server}/truncated/sine.wav", option={"reconnect": "0"})
+    except RuntimeError as e:
+        assert "truncated" in str(e) or "sine.wav" in str(e)
+    else:
+        assert 0 < got.shape[0] < full.shape[0]
+        assert torch.equal(got, full[: got.shape[0]])
+
+
+def test_server_that_never_answers_times_out(server):
+    start = time.monotonic()
+    with pytest.raises(TimeoutError):
+        ffstream.StreamReader(f"{server}/hang/x", option={"rw_timeout": "300000"})
+    assert time.monotonic() - start < 10
+
+
+def test_stalled_stream_times_out_in_process_packet(server):
+    r = ffstream.StreamReader(f"{server}/stall/two_audio.mkv")
+    r.add_basic_audio_stream(1024)
+    start = time.monotonic()
+    with pytest.raises(ffstream.DecodeTimeoutError):
+        while True:
+            r.process_packet(timeout=300)
+    assert time.monotonic() - start < 10
+
+
+def test_interrupt_from_another_thread(server):
+    r = ffstream.StreamReader(f"{server}/stall/two_audio.mkv")
+    r.add_basic_audio_stream(1024)
+    timer = threading.Timer(0.3, r.interrupt)
+    timer.start()
+    start = time.monotonic()
+    with pytest.raises(ffstream.ReaderInterruptedError) as info:
+        r.process_all_packets()
+    assert isinstance(info.value, InterruptedError)
+    assert time.monotonic() - start < 10
+    timer.join()
