@@ -113,15 +113,16 @@ struct StreamReader::Impl {
 
 StreamReader::StreamReader(const std::string& src,
                            const std::optional<std::string>& format,
-                           const OptionMap& options)
+                           const OptionMap& options, bool safe)
     : impl_(std::make_unique<Impl>(
-          std::make_unique<Source>(src, format, options, interrupt_))) {}
+          std::make_unique<Source>(src, format, options, safe, interrupt_))) {}
 
 StreamReader::StreamReader(std::unique_ptr<Reader> reader,
                            const std::optional<std::string>& format,
-                           const OptionMap& options, int buffer_size)
+                           const OptionMap& options, int buffer_size,
+                           bool safe)
     : impl_(std::make_unique<Impl>(std::make_unique<Source>(
-          std::move(reader), format, options, buffer_size, interrupt_))) {}
+          std::move(reader), format, options, buffer_size, safe, interrupt_))) {}
 
 StreamReader::~StreamReader() = default;
 StreamReader::StreamReader(StreamReader&&) noexcept = default;

@@ -23,14 +23,18 @@ class StreamReader {
  public:
   // Opens a path, URL or device. `format` selects the demuxer or input device
   // (ffmpeg's -f); `options` go to FFmpeg when opening, and any it does not
-  // use is an error.
+  // use is an error. `safe` is for untrusted input: only the file or pipe
+  // `src` names is read, and demuxers cannot open anything else (playlists,
+  // concat lists, references inside mov/mp4, devices, network).
   explicit StreamReader(const std::string& src,
                         const std::optional<std::string>& format = {},
-                        const OptionMap& options = {});
-  // Opens a custom byte source through an AVIOContext of `buffer_size` bytes.
+                        const OptionMap& options = {}, bool safe = false);
+  // Opens a custom byte source through an AVIOContext of `buffer_size` bytes;
+  // with `safe`, nothing but the reader is ever read.
   StreamReader(std::unique_ptr<Reader> reader,
                const std::optional<std::string>& format = {},
-               const OptionMap& options = {}, int buffer_size = 4096);
+               const OptionMap& options = {}, int buffer_size = 4096,
+               bool safe = false);
   ~StreamReader();
   StreamReader(StreamReader&&) noexcept;
   StreamReader& operator=(StreamReader&&) noexcept;

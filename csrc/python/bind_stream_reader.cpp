@@ -46,14 +46,15 @@ class PyStreamReader {
 
 std::unique_ptr<StreamReader> open(py::object src,
                                    std::optional<std::string> format,
-                                   OptionMap option, int buffer_size) {
+                                   OptionMap option, int buffer_size,
+                                   bool safe) {
   if (py::hasattr(src, "__fspath__")) {
     src = py::module_::import("os").attr("fsdecode")(src);
   }
   if (py::isinstance<py::str>(src)) {
     auto path = src.cast<std::string>();
     py::gil_scoped_release release;
-    return std::make_unique<StreamReader>(path, format, option);
+    return std::make_unique<StreamReader>(path, format, option, safe);
   }
   std::unique_ptr<Reader> reader;
   if (PyObject_CheckBuffer(src.ptr())) {
@@ -68,7 +69,7 @@ std::unique_ptr<StreamReader> open(py::object src,
   }
   py::gil_scoped_release release;
   return std::make_unique<StreamReader>(std::move(reader), format, option,
-                                        buffer_size);
+                                        buffer_size, safe);
 }
 
 // Python ints are unbounded; an index beyond int's range is simply out of
@@ -105,12 +106,15 @@ void register_stream_reader(py::module_& m) {
   using R = PyStreamReader;
   py::class_<R>(m, "StreamReader")
       .def(py::init([](py::object src, std::optional<std::string> format,
-                       std::optional<OptionMap> option, int buffer_size) {
-             return std::make_unique<R>(
-                 open(src, format, option.value_or(OptionMap{}), buffer_size));
+                       std::optional<OptionMap> option, int buffer_size,
+                       bool safe) {
+             return std::make_unique<R>(open(src, format,
+                                             option.value_or(OptionMap{}),
+                                             buffer_size, safe));
            }),
            py::arg("src"), py::arg("format") = py::none(),
-           py::arg("option") = py::none(), py::arg("buffer_size") = 4096)
+           py::arg("option") = py::none(), py::arg("buffer_size") = 4096,
+           py::arg("safe") = false)
       .def("close", [](R& r) { r.call([](StreamReader& s) { s.close(); }); })
       .def("interrupt", &R::interrupt)
       .def_property_readonly(

@@ -30,6 +30,13 @@ class StreamReader:
         option: Options FFmpeg applies when opening the source (protocol,
             demuxer or device options). An option FFmpeg does not use raises.
         buffer_size: Bytes of the read buffer for file-like objects.
+        safe: For untrusted media. Only what ``src`` names is read: a local
+            file or pipe (no network, no devices), or the given bytes or file
+            object; demuxers may not open anything the media refers to (HLS
+            and DASH playlists, concat lists, references inside mov/mp4,
+            image sequences). Media that needs such a reference fails to
+            open, and the error names what was refused. Keyword-only; not
+            part of torchaudio's API.
 
     Outputs are added with :meth:`add_basic_audio_stream`,
     :meth:`add_basic_video_stream`, :meth:`add_audio_stream` and
@@ -46,8 +53,10 @@ class StreamReader:
         format: Optional[str] = None,
         option: Optional[Dict[str, str]] = None,
         buffer_size: int = 4096,
+        *,
+        safe: bool = False,
     ):
-        self._be = ext.StreamReader(src, format, option, buffer_size)
+        self._be = ext.StreamReader(src, format, option, buffer_size, bool(safe))
         self._default_audio_stream = self._be.default_audio_stream()
         self._default_video_stream = self._be.default_video_stream()
 

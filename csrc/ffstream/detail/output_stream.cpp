@@ -39,9 +39,21 @@ int validate(const OutputOptions& o) {
 // With no filter, a pixel format without a converter is turned into the
 // nearest one that has one, instead of being refused.
 std::string effective_filter(const OutputOptions& o,
-                             const AVCodecContext* decoder) {
+                             const AVCodecContext* decoder,
+                             const std::string& context) {
+  const bool known = o.media_type == MediaType::kVideo
+                         ? decoder->pix_fmt != AV_PIX_FMT_NONE &&
+                               decoder->width > 0 && decoder->height > 0
+                         : decoder->sample_fmt != AV_SAMPLE_FMT_NONE &&
+                               decoder->sample_rate > 0;
+  if (!known) {
+    throw Error(ErrorKind::kInvalidData,
+                "cannot decode " + context +
+                    ": FFmpeg found no frame format or size for it (the "
+                    "stream is damaged or its codec parameters are missing)");
+  }
   if (o.filter_desc && !o.filter_desc->empty()) return *o.filter_desc;
-  if (o.media_type == MediaType::kVideo && decoder->pix_fmt != AV_PIX_FMT_NONE &&
+  if (o.media_type == MediaType::kVideo &&
       find_pixel_format(decoder->pix_fmt) == nullptr) {
     AVPixelFormat best = nearest_supported_pixel_format(decoder->pix_fmt);
     return std::string("format=pix_fmts=") + av_get_pix_fmt_name(best);
@@ -123,7 +135,7 @@ OutputStream::OutputStream(const AVFormatContext* format,
     : source_index_(validate(options)),
       context_(describe(format, stream)),
       stream_frame_rate_(stream_frame_rate(stream)),
-      filter_description_(effective_filter(options, decoder)),
+      filter_description_(effective_filter(options, decoder, context_)),
       direct_format_(format_only(filter_description_, options, decoder)),
       graph_(FilterInput::from_codec(
                  decoder, stream->time_base,

@@ -1,5 +1,6 @@
 #include "ffstream/detail/source.h"
 
+#include <cstring>
 #include <mutex>
 
 #include "ffstream/detail/av_error.h"
@@ -9,30 +10,100 @@ namespace ffstream::detail {
 
 Source::Source(const std::string& url,
                const std::optional<std::string>& format,
-               const OptionMap& options, InterruptFlag interrupt)
+               const OptionMap& options, bool safe, InterruptFlag interrupt)
     : name_("'" + url + "'"), interrupt_(std::move(interrupt)) {
-  open(url, format, options);
+  open(url, format, options, safe);
 }
 
 Source::Source(std::unique_ptr<Reader> reader,
                const std::optional<std::string>& format,
-               const OptionMap& options, int buffer_size,
+               const OptionMap& options, int buffer_size, bool safe,
                InterruptFlag interrupt)
     : name_("<custom reader>"),
       interrupt_(std::move(interrupt)),
       avio_(std::make_unique<AVIOAdapter>(std::move(reader), buffer_size,
                                           &retry_, interrupt_)) {
-  open("", format, options);
+  open("", format, options, safe);
+}
+
+namespace {
+
+// Demuxers that read other files or the network on their own, through nested
+// format contexts that safe mode's io_open does not reach, or that are
+// devices rather than media.
+constexpr const char* kUnsafeDemuxers[] = {"concat", "lavfi", "sdp", "rtsp",
+                                           "rtp", "hls", "dash", "imf"};
+
+// Every demuxer except the unsafe ones, as FFmpeg's format_whitelist wants.
+std::string safe_demuxer_list() {
+  std::string list;
+  void* it = nullptr;
+  while (const AVInputFormat* f = av_demuxer_iterate(&it)) {
+    bool unsafe = false;
+    for (const char* name : kUnsafeDemuxers) {
+      if (av_match_name(name, f->name)) unsafe = true;
+    }
+    if (unsafe) continue;
+    if (!list.empty()) list += ",";
+    list += f->name;
+  }
+  return list;
+}
+
+}  // namespace
+
+int Source::safe_io_open(AVFormatContext* s, AVIOContext** pb,
+                         const char* url, int flags, AVDictionary** options) {
+  auto* self = static_cast<Source*>(s->opaque);
+  if (self->main_input_opened_ || url == nullptr || self->url_ != url) {
+    self->refused_.emplace_back(url ? url : "");
+    return AVERROR(EPERM);
+  }
+  self->main_input_opened_ = true;
+  av_dict_set(options, "protocol_whitelist", "file,pipe", 0);
+  return avio_open2(pb, url, flags, &s->interrupt_callback, options);
+}
+
+std::string Source::refused_note() const {
+  if (!safe_) return "";
+  if (refused_.empty()) {
+    return " (safe mode: the input may need a demuxer that opens other files "
+           "or the network, which safe mode does not allow)";
+  }
+  std::string note = " (safe mode refused to open";
+  for (const auto& url : refused_) note += " '" + url + "'";
+  return note + ", which the input refers to)";
 }
 
 void Source::open(const std::string& url,
                   const std::optional<std::string>& format,
-                  const OptionMap& options) {
+                  const OptionMap& options, bool safe) {
+  url_ = url;
+  safe_ = safe;
+  // A custom reader is the main input already; safe mode opens nothing more.
+  main_input_opened_ = avio_ != nullptr;
   // Input devices (lavfi, alsa, v4l2, ...) are found only once registered.
   static std::once_flag devices_registered;
   std::call_once(devices_registered, [] { avdevice_register_all(); });
   FFSTREAM_AVFORMAT_CONST AVInputFormat* input_format = nullptr;
+  if (safe && !avio_) {
+    const char* protocol = avio_find_protocol_name(url.c_str());
+    if (protocol == nullptr || (std::strcmp(protocol, "file") != 0 &&
+                                std::strcmp(protocol, "pipe") != 0)) {
+      throw Error(ErrorKind::kInvalidArgument,
+                  "safe mode reads local files and pipes only; " + name_ +
+                      " uses the '" + (protocol ? protocol : "unknown") +
+                      "' protocol");
+    }
+  }
   if (format) {
+    for (const char* name : kUnsafeDemuxers) {
+      if (safe && av_match_name(format->c_str(), name)) {
+        throw Error(ErrorKind::kInvalidArgument,
+                    "safe mode does not allow format '" + *format +
+                        "': it opens other files, devices or the network");
+      }
+    }
     input_format = av_find_input_format(format->c_str());
     if (input_format == nullptr) {
       throw Error(ErrorKind::kInvalidArgument,
@@ -41,30 +112,49 @@ void Source::open(const std::string& url,
                       "get_input_devices())");
     }
   }
-  AVFormatContext* ctx = avformat_alloc_context();
-  if (ctx == nullptr) throw std::bad_alloc();
+  FormatContextPtr owner(avformat_alloc_context());
+  if (!owner) throw std::bad_alloc();
+  AVFormatContext* ctx = owner.get();
   ctx->interrupt_callback = {&Source::interrupt_callback, this};
   if (avio_) {
     ctx->pb = avio_->context();
     ctx->flags |= AVFMT_FLAG_CUSTOM_IO;
   }
+  if (safe) {
+    ctx->opaque = this;
+    ctx->io_open = &Source::safe_io_open;
+    ctx->protocol_whitelist = av_strdup("file,pipe");
+    ctx->format_whitelist = av_strdup(safe_demuxer_list().c_str());
+    if (!ctx->protocol_whitelist || !ctx->format_whitelist) {
+      throw std::bad_alloc();
+    }
+  }
   Dict dict(options);
   // avformat_open_input frees the context when it fails.
+  ctx = owner.release();
   int ret = avformat_open_input(&ctx, url.c_str(), input_format, dict.inout());
   rethrow_reader_error();
   check_exit(ret, "avformat_open_input");
-  if (ret < 0) throw_av_error(ret, "avformat_open_input", name_);
+  if (ret < 0) throw_av_error(ret, "avformat_open_input", name_ + refused_note());
   format_.reset(ctx);
   dict.reject_unused("opening " + name_);
 
   ret = avformat_find_stream_info(format_.get(), nullptr);
   rethrow_reader_error();
   check_exit(ret, "avformat_find_stream_info");
-  if (ret < 0) throw_av_error(ret, "avformat_find_stream_info", name_);
+  if (ret < 0) {
+    throw_av_error(ret, "avformat_find_stream_info", name_ + refused_note());
+  }
+  if (!refused_.empty()) {
+    // The media refers to other files: it cannot be decoded in safe mode.
+    throw Error(ErrorKind::kInvalidArgument,
+                "cannot open " + name_ + " in safe mode" + refused_note());
+  }
   if (format_->nb_streams == 0) {
     throw Error(ErrorKind::kInvalidData,
                 "no audio or video stream found in " + name_ +
-                    ": it is not a media file FFmpeg can read");
+                    ": it is not a media file FFmpeg can read" +
+                    refused_note());
   }
 }
 

@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "ffstream/detail/avio.h"
 #include "ffstream/detail/raii.h"
@@ -20,11 +21,13 @@ namespace ffstream::detail {
 
 class Source {
  public:
+  // `safe`: see StreamReader; enforced by a protocol whitelist, a demuxer
+  // whitelist and an io_open callback that refuses every URL but `url`.
   Source(const std::string& url, const std::optional<std::string>& format,
-         const OptionMap& options, InterruptFlag interrupt);
+         const OptionMap& options, bool safe, InterruptFlag interrupt);
   Source(std::unique_ptr<Reader> reader,
          const std::optional<std::string>& format, const OptionMap& options,
-         int buffer_size, InterruptFlag interrupt);
+         int buffer_size, bool safe, InterruptFlag interrupt);
 
   AVFormatContext* get() const { return format_.get(); }
   // How errors name this source: the URL, or "<custom reader>".
@@ -49,14 +52,23 @@ class Source {
 
  private:
   void open(const std::string& url, const std::optional<std::string>& format,
-            const OptionMap& options);
+            const OptionMap& options, bool safe);
   static int interrupt_callback(void* opaque);
+  // Safe mode's AVFormatContext::io_open: opens `url_` once, refuses the rest.
+  static int safe_io_open(AVFormatContext* s, AVIOContext** pb,
+                          const char* url, int flags, AVDictionary** options);
+  // Appends what safe mode refused to an error message.
+  std::string refused_note() const;
   // Throws kInterrupted/kTimeout if `code` is AVERROR_EXIT caused by them.
   void check_exit(int code, const char* call);
 
   std::string name_;
   RetryPolicy retry_;
   InterruptFlag interrupt_;
+  std::string url_;
+  bool safe_ = false;
+  bool main_input_opened_ = false;
+  std::vector<std::string> refused_;  // URLs safe mode did not open
   // The format context reads through the adapter: declared first, so that
   // it is destroyed after the context.
   std::unique_ptr<AVIOAdapter> avio_;
