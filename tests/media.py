@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from functools import lru_cache
 from pathlib import Path
 from typing import Dict, List
 
@@ -177,3 +178,15 @@ def ffmpeg_decode_audio_as(
     such as "s16le" with dtype int16)."""
     args = (["-af", af] if af else []) + ["-f", sample_fmt]
     return ffmpeg_decode_raw(path, args, dtype).reshape(-1, channels)
+
+
+@lru_cache(maxsize=None)
+def video_reference(path) -> np.ndarray:
+    """ffmpeg's rgb24 decode of `path`, computed once per session."""
+    return ffmpeg_decode_video(path, "rgb24")
+
+
+@lru_cache(maxsize=None)
+def audio_reference(path) -> np.ndarray:
+    """ffmpeg's float32 decode of `path`, computed once per session."""
+    return ffmpeg_decode_audio(path)

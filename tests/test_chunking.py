@@ -4,27 +4,18 @@ pop_chunks, ChunkTensor and the stream() iterator."""
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import numpy as np
 import pytest
 import torch
 
 import media
+from media import audio_reference, video_reference
 from ffstream import ChunkTensor, StreamReader
 
 N_VIDEO = media.VIDEO_RATE * media.DURATION  # 50
 N_AUDIO = media.SINE_RATE * media.DURATION  # 32000
 
 
-@lru_cache(maxsize=None)
-def video_reference(path) -> np.ndarray:
-    return media.ffmpeg_decode_video(path, "rgb24")
-
-
-@lru_cache(maxsize=None)
-def audio_reference(path) -> np.ndarray:
-    return media.ffmpeg_decode_audio(path)
 
 
 def pop_all(reader: StreamReader):

@@ -4,12 +4,11 @@ the first chunk after a seek and the data it holds."""
 from __future__ import annotations
 
 import math
-from functools import lru_cache
-
 import numpy as np
 import pytest
 
 import media
+from media import audio_reference, video_reference
 from ffstream import StreamReader
 
 RATE = media.VIDEO_RATE
@@ -18,14 +17,6 @@ GOP = 10  # key frame every 10 frames: every 0.4 s
 N_AUDIO = media.SINE_RATE * media.DURATION
 
 
-@lru_cache(maxsize=None)
-def video_reference(path) -> np.ndarray:
-    return media.ffmpeg_decode_video(path, "rgb24")
-
-
-@lru_cache(maxsize=None)
-def audio_reference(path) -> np.ndarray:
-    return media.ffmpeg_decode_audio(path)
 
 
 def first_frame_at_or_after(t: float, start: float = 0.0) -> int:

@@ -34,7 +34,11 @@ def _parse_options(pairs: List[str]) -> Optional[Dict[str, str]]:
 
 
 def _describe(info) -> str:
-    fields = {k: v for k, v in vars(info).items() if k not in ("media_type", "codec", "metadata")}
+    fields = {
+        k: v
+        for k, v in vars(info).items()
+        if k not in ("media_type", "codec", "metadata")
+    }
     return ", ".join(f"{k}={v}" for k, v in fields.items())
 
 
@@ -93,7 +97,11 @@ def decode(reader: StreamReader, total_s: Optional[float], out=sys.stderr) -> di
             nbytes += chunk.numel() * chunk.element_size()
             media_s = max(media_s, chunk.pts)
         if out is not None:
-            print(_progress(media_s, total_s, time.perf_counter() - start), end="", file=out)
+            print(
+                _progress(media_s, total_s, time.perf_counter() - start),
+                end="",
+                file=out,
+            )
     elapsed = time.perf_counter() - start
     if out is not None:
         print(_progress(total_s or media_s, total_s, elapsed), file=out)
@@ -101,7 +109,9 @@ def decode(reader: StreamReader, total_s: Optional[float], out=sys.stderr) -> di
 
 
 def _cmd_info(args) -> int:
-    with StreamReader(args.src, format=args.format, option=_parse_options(args.option)) as r:
+    with StreamReader(
+        args.src, format=args.format, option=_parse_options(args.option)
+    ) as r:
         print_source(r, args.src)
     return 0
 
@@ -116,8 +126,11 @@ def _cmd_decode(args) -> int:
     with StreamReader(src, format=fmt, option=_parse_options(args.option)) as r:
         print_source(r, src)
         if total is None:
-            info = r.get_src_stream_info(r.default_video_stream) if (
-                r.default_video_stream is not None) else None
+            info = (
+                r.get_src_stream_info(r.default_video_stream)
+                if (r.default_video_stream is not None)
+                else None
+            )
             if info is not None and info.num_frames and info.frame_rate:
                 total = info.num_frames / info.frame_rate
         result = decode(r, total)
@@ -133,19 +146,35 @@ def _cmd_decode(args) -> int:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m ffstream", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m ffstream", description=__doc__.split("\n")[0]
+    )
     sub = parser.add_subparsers(dest="command", required=True)
-    for name, help_ in (("info", "print the streams of a source"),
-                        ("decode", "decode a source and report the throughput")):
+    for name, help_ in (
+        ("info", "print the streams of a source"),
+        ("decode", "decode a source and report the throughput"),
+    ):
         p = sub.add_parser(name, help=help_)
-        p.add_argument("src", nargs="?" if name == "decode" else None,
-                       help="path, URL, device or lavfi graph")
+        p.add_argument(
+            "src",
+            nargs="?" if name == "decode" else None,
+            help="path, URL, device or lavfi graph",
+        )
         p.add_argument("--format", "-f", help="demuxer or input device (ffmpeg's -f)")
-        p.add_argument("--option", "-o", action="append", default=[],
-                       metavar="KEY=VALUE", help="option for FFmpeg when opening")
+        p.add_argument(
+            "--option",
+            "-o",
+            action="append",
+            default=[],
+            metavar="KEY=VALUE",
+            help="option for FFmpeg when opening",
+        )
         if name == "decode":
-            p.add_argument("--example", action="store_true",
-                           help="decode the built-in lavfi test sources")
+            p.add_argument(
+                "--example",
+                action="store_true",
+                help="decode the built-in lavfi test sources",
+            )
     args = parser.parse_args(argv)
     try:
         return _cmd_info(args) if args.command == "info" else _cmd_decode(args)

@@ -37,6 +37,18 @@ std::string describe_layout(uint64_t layout, int channels) {
 }
 #endif
 
+// AVCodecContext and AVFrame name their channel fields alike.
+template <typename T>
+void set_channels(FilterInput& in, const T* src) {
+#if FFSTREAM_HAS_CH_LAYOUT
+  in.channel_layout = describe_layout(src->ch_layout);
+  in.num_channels = src->ch_layout.nb_channels;
+#else
+  in.channel_layout = describe_layout(src->channel_layout, src->channels);
+  in.num_channels = src->channels;
+#endif
+}
+
 std::string source_args(const FilterInput& in) {
   char buf[512];
   if (in.media_type == AVMEDIA_TYPE_VIDEO) {
@@ -83,13 +95,7 @@ FilterInput FilterInput::from_codec(const AVCodecContext* ctx,
   } else {
     in.format = ctx->sample_fmt;
     in.sample_rate = ctx->sample_rate;
-#if FFSTREAM_HAS_CH_LAYOUT
-    in.channel_layout = describe_layout(ctx->ch_layout);
-    in.num_channels = ctx->ch_layout.nb_channels;
-#else
-    in.channel_layout = describe_layout(ctx->channel_layout, ctx->channels);
-    in.num_channels = ctx->channels;
-#endif
+    set_channels(in, ctx);
   }
   return in;
 }
@@ -104,13 +110,7 @@ FilterInput FilterInput::from_frame(const AVFrame* frame,
     in.sample_aspect_ratio = frame->sample_aspect_ratio;
   } else {
     in.sample_rate = frame->sample_rate;
-#if FFSTREAM_HAS_CH_LAYOUT
-    in.channel_layout = describe_layout(frame->ch_layout);
-    in.num_channels = frame->ch_layout.nb_channels;
-#else
-    in.channel_layout = describe_layout(frame->channel_layout, frame->channels);
-    in.num_channels = frame->channels;
-#endif
+    set_channels(in, frame);
   }
   return in;
 }
