@@ -133,10 +133,13 @@ void Source::open(const std::string& url,
   // avformat_open_input frees the context when it fails.
   ctx = owner.release();
   int ret = avformat_open_input(&ctx, url.c_str(), input_format, dict.inout());
+  // Owned before anything below can throw: a demuxer may open successfully
+  // on the bytes it got although the reader failed (fuzz regression
+  // tests/fuzz/regressions/leak-open-after-reader-error).
+  if (ret >= 0) format_.reset(ctx);
   rethrow_reader_error();
   check_exit(ret, "avformat_open_input");
   if (ret < 0) throw_av_error(ret, "avformat_open_input", name_ + refused_note());
-  format_.reset(ctx);
   dict.reject_unused("opening " + name_);
 
   ret = avformat_find_stream_info(format_.get(), nullptr);
