@@ -3,6 +3,7 @@
 #include <cerrno>
 
 #include "ffstream/detail/ffmpeg.h"
+#include "ffstream/detail/ffmpeg_log.h"
 #include "ffstream/error.h"
 
 namespace ffstream::detail {
@@ -13,6 +14,14 @@ std::string av_err2string(int code) {
   return buf;
 }
 
+std::string av_error_reason(int code) {
+  // FFmpeg often logs the precise reason and returns a generic code.
+  std::string reason = av_err2string(code);
+  const std::string detail = last_log();
+  if (!detail.empty()) reason += " (FFmpeg: " + detail + ")";
+  return reason;
+}
+
 namespace {
 
 ErrorKind kind_of(int code) {
@@ -21,6 +30,7 @@ ErrorKind kind_of(int code) {
       return ErrorKind::kNotFound;
     case AVERROR(EINVAL):
     case AVERROR(EISDIR):
+    case AVERROR(ERANGE):
     case AVERROR_OPTION_NOT_FOUND:
     case AVERROR_DEMUXER_NOT_FOUND:
     case AVERROR_DECODER_NOT_FOUND:
@@ -46,7 +56,7 @@ ErrorKind kind_of(int code) {
 void throw_av_error(int code, const std::string& call,
                     const std::string& context) {
   throw Error(kind_of(code),
-              call + " failed for " + context + ": " + av_err2string(code),
+              call + " failed for " + context + ": " + av_error_reason(code),
               code);
 }
 

@@ -8,6 +8,9 @@ namespace ffstream::detail {
 // FFmpeg's text for an error code (av_err2str does not compile in C++).
 std::string av_err2string(int code);
 
+// av_err2string plus, when FFmpeg logged one, its more precise reason.
+std::string av_error_reason(int code);
+
 // Throws an Error whose message is "<call> failed for <context>: <reason>"
 // and whose kind follows from the code (ENOENT -> kNotFound, ...).
 [[noreturn]] void throw_av_error(int code, const std::string& call,

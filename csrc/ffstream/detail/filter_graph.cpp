@@ -163,7 +163,7 @@ FilterGraph::FilterGraph(const FilterInput& input,
   if (ret < 0) {
     throw Error(ErrorKind::kInvalidArgument,
                 "invalid filter description '" + description +
-                    "': " + av_err2string(ret) +
+                    "': " + av_error_reason(ret) +
                     " (a simple chain with one input and one output is "
                     "expected, e.g. 'scale=320:240,fps=10')",
                 ret);
@@ -172,7 +172,7 @@ FilterGraph::FilterGraph(const FilterInput& input,
   if (ret < 0) {
     throw Error(ErrorKind::kInvalidArgument,
                 "cannot configure filter '" + description +
-                    "' for this stream: " + av_err2string(ret),
+                    "' for this stream: " + av_error_reason(ret),
                 ret);
   }
 }

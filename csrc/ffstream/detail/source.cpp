@@ -4,6 +4,7 @@
 #include <mutex>
 
 #include "ffstream/detail/av_error.h"
+#include "ffstream/detail/ffmpeg_log.h"
 #include "ffstream/error.h"
 
 namespace ffstream::detail {
@@ -85,6 +86,8 @@ void Source::open(const std::string& url,
   // Input devices (lavfi, alsa, v4l2, ...) are found only once registered.
   static std::once_flag devices_registered;
   std::call_once(devices_registered, [] { avdevice_register_all(); });
+  install_log_capture();
+  clear_last_log();
   FFSTREAM_AVFORMAT_CONST AVInputFormat* input_format = nullptr;
   if (safe && !avio_) {
     const char* protocol = avio_find_protocol_name(url.c_str());
