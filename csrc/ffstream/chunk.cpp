@@ -1,5 +1,6 @@
 #include "ffstream/chunk.h"
 
+#include <cstdint>
 #include <cstdlib>
 #include <new>
 
@@ -33,6 +34,7 @@ const char* dtype_name(DType dtype) {
 
 Storage allocate_storage(size_t num_bytes) {
   constexpr size_t kAlignment = 64;
+  if (num_bytes > SIZE_MAX - kAlignment) throw std::bad_alloc();
   // aligned_alloc wants a multiple of the alignment; never ask for 0 bytes.
   size_t rounded = ((num_bytes + kAlignment - 1) / kAlignment) * kAlignment;
   if (rounded == 0) rounded = kAlignment;

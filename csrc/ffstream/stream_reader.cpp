@@ -1,5 +1,6 @@
 #include "ffstream/stream_reader.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <map>
@@ -7,6 +8,7 @@
 
 #include "ffstream/detail/av_error.h"
 #include "ffstream/detail/decoder.h"
+#include "ffstream/detail/ffmpeg_log.h"
 #include "ffstream/detail/output_stream.h"
 #include "ffstream/detail/source.h"
 #include "ffstream/detail/stream_info.h"
@@ -74,10 +76,19 @@ struct StreamReader::Impl {
   }
 
   int read_packet(std::optional<double> timeout_ms, double backoff_ms) {
+    if ((timeout_ms && std::isnan(*timeout_ms)) || !(backoff_ms >= 0) ||
+        !std::isfinite(backoff_ms)) {
+      throw Error(ErrorKind::kInvalidArgument,
+                  "timeout must be a number of milliseconds (or None) and "
+                  "backoff a finite number >= 0");
+    }
+    // Beyond a year, a timeout is as good as none (and would overflow).
+    constexpr double kForeverMs = 365.0 * 24 * 3600 * 1000;
     RetryPolicy retry;
     retry.enabled = timeout_ms.has_value();
-    retry.backoff = std::chrono::duration<double, std::milli>(backoff_ms);
-    if (timeout_ms && *timeout_ms >= 0) {
+    retry.backoff = std::chrono::duration<double, std::milli>(
+        std::min(backoff_ms, kForeverMs));
+    if (timeout_ms && *timeout_ms >= 0 && *timeout_ms < kForeverMs) {
       retry.deadline =
           RetryPolicy::Clock::now() +
           std::chrono::duration_cast<RetryPolicy::Clock::duration>(
@@ -104,7 +115,7 @@ struct StreamReader::Impl {
                     source->name() + " produced no data within " +
                         std::to_string(*timeout_ms) + " ms");
       }
-      std::this_thread::sleep_for(retry.backoff);
+      retry.wait();
     }
   }
 };
@@ -133,6 +144,8 @@ void StreamReader::interrupt() { interrupt_->store(true); }
 bool StreamReader::closed() const { return impl_ == nullptr; }
 
 StreamReader::Impl& StreamReader::impl() const {
+  // Every operation starts here: what FFmpeg logged before is not its reason.
+  clear_last_log();
   if (!impl_) {
     throw Error(ErrorKind::kClosed, "the StreamReader is closed");
   }
@@ -201,7 +214,8 @@ int StreamReader::add_stream(const OutputOptions& options) {
   }
   try {
     m.outputs.push_back(std::make_unique<OutputStream>(
-        m.source->get(), stream, it->second->context(), options));
+        m.source->get(), stream, it->second->context(), options,
+        m.describe(options.source_index)));
   } catch (...) {
     if (new_decoder) m.decoders.erase(it);
     throw;
@@ -288,7 +302,9 @@ void StreamReader::seek(double timestamp, SeekMode mode) {
                 "seek timestamp must be a finite number of seconds >= 0, got " +
                     std::to_string(timestamp));
   }
-  const auto target = static_cast<int64_t>(std::llround(timestamp * AV_TIME_BASE));
+  // Far beyond any media's end (and safe from overflow): 10^12 s.
+  const double clamped = std::min(timestamp, 1e12);
+  const auto target = static_cast<int64_t>(std::llround(clamped * AV_TIME_BASE));
   m.source->seek(target, mode == SeekMode::kAny ? AVSEEK_FLAG_ANY : 0);
   // Every piece of per-stream state goes back to a clean start here.
   for (auto& [index, decoder] : m.decoders) {

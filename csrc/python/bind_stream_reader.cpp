@@ -53,6 +53,10 @@ std::unique_ptr<StreamReader> open(py::object src,
   }
   if (py::isinstance<py::str>(src)) {
     auto path = src.cast<std::string>();
+    if (path.find('\0') != std::string::npos) {
+      throw Error(ErrorKind::kInvalidArgument,
+                  "src contains a NUL character: " + py::repr(src).cast<std::string>());
+    }
     py::gil_scoped_release release;
     return std::make_unique<StreamReader>(path, format, option, safe);
   }

@@ -15,7 +15,13 @@ PyFileReader::PyFileReader(py::object file) : read_(file.attr("read")) {
   if (py::hasattr(file, "seek")) {
     seekable_ = true;
     if (py::hasattr(file, "seekable")) {
-      seekable_ = file.attr("seekable")().cast<bool>();
+      py::object answer = file.attr("seekable")();
+      if (!py::isinstance<py::bool_>(answer)) {
+        throw py::type_error("seekable() must return a bool, got " +
+                             std::string(py::str(py::type::of(answer).attr(
+                                 "__name__"))));
+      }
+      seekable_ = answer.cast<bool>();
     }
   }
   if (seekable_) {
@@ -64,15 +70,23 @@ int64_t PyFileReader::read(uint8_t* buf, int64_t size) {
 int64_t PyFileReader::seek(int64_t offset, int whence) {
   py::gil_scoped_acquire gil;
   if (seek_.is_none()) return Reader::seek(offset, whence);
-  py::object pos = seek_(offset, whence);
-  return pos.cast<int64_t>();
+  return position(seek_(offset, whence));
+}
+
+int64_t PyFileReader::position(const py::object& result) {
+  if (!py::isinstance<py::int_>(result)) {
+    throw py::type_error(
+        "seek() must return the new position as an int, got " +
+        std::string(py::str(py::type::of(result).attr("__name__"))));
+  }
+  return result.cast<int64_t>();
 }
 
 int64_t PyFileReader::size() {
   if (!seekable_) return -1;
   py::gil_scoped_acquire gil;
-  const auto here = seek_(0, SEEK_CUR).cast<int64_t>();
-  const auto end = seek_(0, SEEK_END).cast<int64_t>();
+  const int64_t here = position(seek_(0, SEEK_CUR));
+  const int64_t end = position(seek_(0, SEEK_END));
   seek_(here, SEEK_SET);
   return end;
 }

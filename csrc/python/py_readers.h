@@ -26,6 +26,9 @@ class PyFileReader : public Reader {
   int64_t size() override;
 
  private:
+  // The int a seek() call returned; TypeError for anything else.
+  static int64_t position(const pybind11::object& result);
+
   pybind11::object read_;
   pybind11::object seek_;  // None when the object cannot seek
   bool seekable_ = false;

@@ -2,13 +2,32 @@
 
 from __future__ import annotations
 
+import math
+from numbers import Integral, Real
 from typing import Optional
+
+from ._errors import InvalidArgumentError
+
+
+def _check_positive(name: str, value, integer: bool) -> None:
+    """A rate, size or count must be a positive (finite) number when given."""
+    if value is None:
+        return
+    kind = Integral if integer else Real
+    if isinstance(value, bool) or not isinstance(value, kind):
+        raise InvalidArgumentError(
+            f"{name} must be {'an int' if integer else 'a number'}, got {value!r}"
+        )
+    if not (value > 0 and math.isfinite(value)):
+        raise InvalidArgumentError(f"{name} must be positive, got {value!r}")
 
 
 def audio_filter(
     sample_rate: Optional[int], fmt: Optional[str], num_channels: Optional[int]
 ) -> Optional[str]:
     """Resample, then convert sample format and channel count; None if no change."""
+    _check_positive("sample_rate", sample_rate, integer=True)
+    _check_positive("num_channels", num_channels, integer=True)
     steps = []
     if sample_rate is not None:
         steps.append(f"aresample={sample_rate}")
@@ -29,6 +48,9 @@ def video_filter(
     fmt: Optional[str],
 ) -> Optional[str]:
     """Change frame rate, then size, then pixel format; None if no change."""
+    _check_positive("frame_rate", frame_rate, integer=False)
+    _check_positive("width", width, integer=True)
+    _check_positive("height", height, integer=True)
     steps = []
     if frame_rate is not None:
         steps.append(f"fps={frame_rate}")

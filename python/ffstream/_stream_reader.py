@@ -7,7 +7,7 @@ from typing import BinaryIO, Dict, Iterator, List, Optional, Union
 
 from . import _filters
 from ._chunk import ChunkTensor, chunk_from
-from ._errors import FFStreamError
+from ._errors import FFStreamError, InvalidArgumentError
 from ._extension import ext
 from ._info import OutputStream, SourceStream, output_stream_from, source_stream_from
 
@@ -56,6 +56,10 @@ class StreamReader:
         *,
         safe: bool = False,
     ):
+        if isinstance(buffer_size, bool) or not isinstance(buffer_size, int):
+            raise InvalidArgumentError(f"buffer_size must be an int, got {buffer_size!r}")
+        if buffer_size <= 0:
+            raise InvalidArgumentError(f"buffer_size must be positive, got {buffer_size}")
         self._be = ext.StreamReader(src, format, option, buffer_size, bool(safe))
         self._default_audio_stream = self._be.default_audio_stream()
         self._default_video_stream = self._be.default_video_stream()

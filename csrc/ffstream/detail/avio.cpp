@@ -85,7 +85,7 @@ int64_t AVIOAdapter::read_or_wait(uint8_t* buf, int64_t size) {
       throw Error(ErrorKind::kTimeout,
                   "the reader produced no data before the timeout");
     }
-    std::this_thread::sleep_for(retry_->backoff);
+    retry_->wait();
   }
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <limits>
 
 namespace ffstream::detail {
 
@@ -13,10 +14,16 @@ ChunkBuffer::ChunkBuffer(FrameLayout layout, int64_t frames_per_chunk,
       buffer_chunk_size_(buffer_chunk_size),
       frame_duration_(frame_duration),
       capacity_hint_(capacity_hint) {
+  // A limit beyond what int64 can count is no limit.
+  if (chunked() && buffer_chunk_size_ > 0 &&
+      buffer_chunk_size_ > std::numeric_limits<int64_t>::max() / frames_per_chunk_) {
+    buffer_chunk_size_ = -1;
+  }
   if (chunked()) {
     // Enough idle blocks for a full buffer plus the chunk being filled and
     // the one the user holds.
-    const int64_t idle = buffer_chunk_size > 0 ? buffer_chunk_size + 2 : 4;
+    const int64_t idle =
+        buffer_chunk_size_ > 0 ? std::min<int64_t>(buffer_chunk_size_, 8) + 2 : 4;
     pool_ = StoragePool::create(frames_per_chunk * layout_.bytes(), idle);
   }
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 #include "ffstream/detail/format_table.h"
 #include "ffstream/detail/stream_info.h"
@@ -36,6 +37,19 @@ int validate(const OutputOptions& o) {
   return o.source_index;
 }
 
+// A chunk must be addressable: frames_per_chunk frames of `frame_bytes`.
+const FrameLayout& check_chunk_bytes(const FrameLayout& layout,
+                                     const OutputOptions& o) {
+  const auto max_frames =
+      std::numeric_limits<int64_t>::max() / std::max<int64_t>(layout.bytes(), 1);
+  if (o.frames_per_chunk > max_frames) {
+    throw Error(ErrorKind::kInvalidArgument,
+                "frames_per_chunk=" + std::to_string(o.frames_per_chunk) +
+                    " is too large: one chunk would exceed the address space");
+  }
+  return layout;
+}
+
 // With no filter, a pixel format without a converter is turned into the
 // nearest one that has one, instead of being refused.
 std::string effective_filter(const OutputOptions& o,
@@ -61,10 +75,6 @@ std::string effective_filter(const OutputOptions& o,
   return "";
 }
 
-std::string describe(const AVFormatContext* format, const AVStream* stream) {
-  return "stream " + std::to_string(stream->index) + " of '" + format->url +
-         "'";
-}
 
 // The pixel format of a filter that does nothing but "format=pix_fmts=X",
 // when the converter can produce X itself.
@@ -131,9 +141,10 @@ int64_t estimate_total_frames(const AVFormatContext* format,
 OutputStream::OutputStream(const AVFormatContext* format,
                            const AVStream* stream,
                            const AVCodecContext* decoder,
-                           const OutputOptions& options)
+                           const OutputOptions& options,
+                           const std::string& context)
     : source_index_(validate(options)),
-      context_(describe(format, stream)),
+      context_(context),
       stream_frame_rate_(stream_frame_rate(stream)),
       filter_description_(effective_filter(options, decoder, context_)),
       direct_format_(format_only(filter_description_, options, decoder)),
@@ -144,7 +155,8 @@ OutputStream::OutputStream(const AVFormatContext* format,
              direct_format_ ? "" : filter_description_),
       converter_(make_converter(graph_, options.media_type == MediaType::kVideo,
                                 direct_format_)),
-      buffer_(converter_.layout(), options.frames_per_chunk,
+      buffer_(check_chunk_bytes(converter_.layout(), options),
+              options.frames_per_chunk,
               options.buffer_chunk_size,
               options.media_type == MediaType::kAudio
                   ? 1.0 / std::max(graph_.output_sample_rate(), 1)

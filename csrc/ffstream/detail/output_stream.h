@@ -17,9 +17,10 @@ namespace ffstream::detail {
 class OutputStream {
  public:
   // Throws for bad chunk sizes, a bad filter or an output format that has no
-  // converter.
+  // converter. `context` names the stream in errors ("stream 1 of 'a.mp4'").
   OutputStream(const AVFormatContext* format, const AVStream* stream,
-               const AVCodecContext* decoder, const OutputOptions& options);
+               const AVCodecContext* decoder, const OutputOptions& options,
+               const std::string& context);
 
   int source_index() const { return source_index_; }
   // Filters and buffers one decoded frame; nullptr flushes the filter at the

@@ -3,10 +3,12 @@
 // process_packet(timeout, backoff).
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <thread>
 
 namespace ffstream::detail {
 
@@ -18,6 +20,13 @@ struct RetryPolicy {
   std::chrono::duration<double, std::milli> backoff{10.0};
 
   bool expired() const { return deadline && Clock::now() >= *deadline; }
+
+  // Sleeps for the backoff, but not past the deadline.
+  void wait() const {
+    auto pause = std::chrono::duration_cast<Clock::duration>(backoff);
+    if (deadline) pause = std::min(pause, *deadline - Clock::now());
+    if (pause > Clock::duration::zero()) std::this_thread::sleep_for(pause);
+  }
 };
 
 // Raised by StreamReader::interrupt() from any thread; read by FFmpeg's
