@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # Fuzzes the C++ core for SECONDS (default 60) with libFuzzer:
 #
-#   bash ci/fuzz.sh [SECONDS]
+#   bash ci/fuzz.sh [SECONDS]            # explore; keeps what it finds
+#   bash ci/fuzz.sh --smoke [SECONDS]    # the test suite's run (default 20 s)
 #
 # Builds tests/fuzz/fuzz_stream_reader.cpp with clang and
 # -fsanitize=fuzzer,address,undefined (the core too; FFmpeg is not
 # instrumented) in build/fuzz, makes a seed corpus of tiny media files with
 # the ffmpeg command in build/fuzz-corpus/seeds, and runs the fuzzer on it,
 # on the inputs it found before (build/fuzz-corpus/work) and on the saved
-# crash inputs (tests/fuzz/regressions). Prints the number of executions and
+# crash inputs (tests/fuzz/regressions). --smoke starts from the seeds and
+# regressions only, with a fixed random seed, and keeps nothing, so that the
+# test suite's run is the same each time. Prints the number of executions and
 # whether it found a crash; exits non-zero if it did. A crash input lands in
 # build/fuzz/artifacts/: fix the core, then copy the input to
 # tests/fuzz/regressions/ so that ctest replays it for good.
@@ -17,7 +20,12 @@
 # FFSTREAM_FUZZ_JOBS (default 2) caps the build's parallelism.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-seconds="${1:-60}"
+smoke=0
+if [ "${1:-}" = "--smoke" ]; then
+  smoke=1
+  shift
+fi
+seconds="${1:-$([ "$smoke" -eq 1 ] && echo 20 || echo 60)}"
 jobs="${FFSTREAM_FUZZ_JOBS:-2}"
 build="$root/build/fuzz"
 corpus="$root/build/fuzz-corpus"
@@ -117,7 +125,17 @@ max_len=$(find "$seeds" -type f -printf '%s\n' | sort -n | tail -1)
 max_len=$(( max_len > 65536 ? max_len : 65536 ))
 
 # ---- run ----
-mkdir -p "$corpus/work" "$build/artifacts"
+mkdir -p "$build/artifacts"
+if [ "$smoke" -eq 1 ]; then
+  # New inputs go to the first directory: a scratch one, emptied each time.
+  work="$corpus/smoke"
+  rm -rf "$work"
+  fixed=(-seed=1)
+else
+  work="$corpus/work"
+  fixed=()
+fi
+mkdir -p "$work"
 echo "== fuzz: running for ${seconds}s"
 log="$build/last-run.log"
 start="$build/.run-start"
@@ -128,8 +146,8 @@ UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1${UBSAN_OPTIONS:+:$UBSAN_OPTION
   "$build/tests/fuzz/fuzz_stream_reader" \
   -max_total_time="$seconds" -max_len="$max_len" -timeout=20 \
   -rss_limit_mb=2560 -print_final_stats=1 \
-  -artifact_prefix="$build/artifacts/" \
-  "$corpus/work" "$seeds" "$root/tests/fuzz/regressions" \
+  -artifact_prefix="$build/artifacts/" "${fixed[@]}" \
+  "$work" "$seeds" "$root/tests/fuzz/regressions" \
   > "$log" 2>&1
 status=$?
 set -e
@@ -137,7 +155,7 @@ set -e
 execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
 if [ "$status" -eq 0 ]; then
   echo "fuzz: ${seconds}s, ${execs:-?} executions, 0 crashes" \
-       "(corpus: $(ls "$corpus/work" | wc -l) inputs in build/fuzz-corpus/work)"
+       "(corpus: $(ls "$work" | wc -l) new inputs in ${work#"$root"/})"
   exit 0
 fi
 tail -n 80 "$log"

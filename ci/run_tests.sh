@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The whole test suite: the C++ core's GoogleTest suite and the embedding test
-# through ctest, then pytest. .ci/run calls exactly this.
+# The whole test suite: the C++ core's GoogleTest suite, the embedding test and
+# the fuzz regressions through ctest, a short fuzz run, then pytest. .ci/run
+# calls exactly this.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bash "$root/ci/install_deps.sh"
@@ -14,6 +15,18 @@ echo "== C++ tests (ctest)"
   -DFFSTREAM_BUILD_PYTHON=OFF >/dev/null
 "$bin/cmake" --build "$root/build/cpp" -j "$jobs"
 (cd "$root/build/cpp" && "$bin/ctest" --output-on-failure -j "$jobs")
+
+# A short libFuzzer run over the core (ci/fuzz.sh; the saved crash inputs in
+# tests/fuzz/regressions are replayed by ctest above and again here). Needs
+# clang, which fuzz.sh installs with apt; FFSTREAM_FUZZ_SMOKE=0 skips it,
+# FFSTREAM_FUZZ_SMOKE=N fuzzes N seconds instead of 20.
+smoke="${FFSTREAM_FUZZ_SMOKE:-20}"
+if [ "$smoke" != "0" ] && { command -v clang++ >/dev/null 2>&1 || command -v apt-get >/dev/null 2>&1; }; then
+  echo "== Fuzz smoke run (${smoke}s)"
+  bash "$root/ci/fuzz.sh" --smoke "$smoke"
+else
+  echo "== Fuzz smoke run skipped (no clang and no apt-get, or FFSTREAM_FUZZ_SMOKE=0)"
+fi
 
 echo "== Python tests (pytest)"
 cd "$root"
