@@ -145,7 +145,7 @@ ASAN_OPTIONS="detect_leaks=1:abort_on_error=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}" \
 UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}" \
   "$build/tests/fuzz/fuzz_stream_reader" \
   -max_total_time="$seconds" -max_len="$max_len" -timeout=20 \
-  -rss_limit_mb=2560 -print_final_stats=1 \
+  -rss_limit_mb=4096 -malloc_limit_mb=1100 -print_final_stats=1 \
   -artifact_prefix="$build/artifacts/" "${fixed[@]}" \
   "$work" "$seeds" "$root/tests/fuzz/regressions" \
   > "$log" 2>&1

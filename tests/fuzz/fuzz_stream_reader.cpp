@@ -28,13 +28,15 @@
 //                     size and the converter's own swscale path runs
 //            bit 7    audio without a filter: the native sample format
 //   byte 1   short-read size - 1 (1..256 bytes per read)
-//   byte 2   frames_per_chunk - 1 (low 4 bits) when bit 5 is set
+//   byte 2   frames_per_chunk - 1 (low 4 bits) when bit 5 is set; high 4
+//            bits: 0-7 let FFmpeg probe, 8-15 force a demuxer (kFormats)
 //   byte 3   seek after (low 5 bits) packets, mode (bits 5-6: key, any,
 //            precise)
 //   byte 4   seek target in 20 ms steps (0..5.1 s)
 //   byte 5   fault kind (low 2 bits): throw InjectedFault, throw
 //            ffstream::Error, return more bytes than asked, no data yet;
 //            bit 2: the fault repeats on every later read (else only once)
+//            bit 3: safe mode (StreamReader's `safe`)
 //   bytes 6-7 fault offset, little endian
 // ci/fuzz.sh prepends such headers to the seed media it makes.
 #include <algorithm>
@@ -73,6 +75,11 @@ struct InjectedFault : std::exception {
   const char* what() const noexcept override { return "injected fault"; }
 };
 
+// Demuxers a caller may force with `format`, some of which probing rarely
+// picks for mutated bytes.
+constexpr const char* kFormats[] = {"h264", "hevc",     "mpegts", "mp3",
+                                    "aac",  "matroska", "mov",    "wav"};
+
 struct Control {
   bool audio = false, video = false, seek = false;
   int reader_kind = 0;
@@ -84,6 +91,8 @@ struct Control {
   double seek_to = 0;
   int fault_kind = 0;
   bool fault_repeats = false;
+  bool safe = false;
+  std::optional<std::string> format;
   int64_t fault_offset = 0;
 
   explicit Control(const uint8_t* h) {
@@ -104,6 +113,8 @@ struct Control {
     seek_to = h[4] * 0.02;
     fault_kind = h[5] & 3;
     fault_repeats = h[5] & 4;
+    safe = h[5] & 8;
+    if (h[2] >> 7) format = kFormats[(h[2] >> 4) & 7];
     fault_offset = h[6] | (int64_t{h[7]} << 8);
   }
 };
@@ -257,9 +268,9 @@ void run(const uint8_t* data, size_t size) {
   };
   std::optional<ffstream::StreamReader> reader;
   try {
-    reader.emplace(std::make_unique<FuzzReader>(data, size, c),
-                   std::nullopt, format_options,
-                   /*buffer_size=*/c.reader_kind == 0 ? 4096 : 512);
+    reader.emplace(std::make_unique<FuzzReader>(data, size, c), c.format,
+                   format_options,
+                   /*buffer_size=*/c.reader_kind == 0 ? 4096 : 512, c.safe);
   } catch (const ffstream::Error& e) {
     note("opening: ffstream::Error", e);
     return;
