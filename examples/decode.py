@@ -21,7 +21,9 @@ def main():
         kinds = []
         if reader.default_video_stream is not None:
             # 8 frames per chunk, scaled to 224x224 RGB: (8, 3, 224, 224) uint8.
-            reader.add_basic_video_stream(8, width=224, height=224)
+            # buffer_chunk_size=-1: keep every frame while the audio output
+            # fills its longer chunk (the default, 3, drops the oldest).
+            reader.add_basic_video_stream(8, -1, width=224, height=224)
             kinds.append("video")
         if reader.default_audio_stream is not None:
             # One second of 16 kHz mono float32 per chunk: (16000, 1).
