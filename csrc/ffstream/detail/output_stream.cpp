@@ -156,22 +156,24 @@ OutputStream::OutputStream(const AVFormatContext* format,
       converter_(make_converter(graph_, options.media_type == MediaType::kVideo,
                                 direct_format_)),
       buffer_(check_chunk_bytes(converter_.layout(), options),
-              options.frames_per_chunk,
-              options.buffer_chunk_size,
+              options.frames_per_chunk, options.buffer_chunk_size,
+              // Audio frames of one commit are samples, 1 / rate apart.
               options.media_type == MediaType::kAudio
-                  ? 1.0 / std::max(graph_.output_sample_rate(), 1)
+                  ? 1.0 / std::max(output_rate(), 1.0)
                   : 0.0,
               options.frames_per_chunk == -1
-                  ? estimate_total_frames(
-                        format, stream,
-                        options.media_type == MediaType::kAudio
-                            ? graph_.output_sample_rate()
-                            : (seconds(graph_.output_frame_rate()) > 0
-                                   ? seconds(graph_.output_frame_rate())
-                                   : stream_frame_rate_),
-                        converter_.layout().bytes())
+                  ? estimate_total_frames(format, stream, output_rate(),
+                                          converter_.layout().bytes())
                   : 0),
       filtered_(make_frame()) {}
+
+double OutputStream::output_rate() const {
+  if (graph_.input().media_type == AVMEDIA_TYPE_AUDIO) {
+    return graph_.output_sample_rate();
+  }
+  const double rate = seconds(graph_.output_frame_rate());
+  return rate > 0 ? rate : stream_frame_rate_;
+}
 
 void OutputStream::push(AVFrame* decoded) {
   if (decoded != nullptr) {
@@ -245,8 +247,7 @@ OutputStreamInfo OutputStream::info() const {
     info.format = name ? name : "";
     info.width = graph_.output_width();
     info.height = graph_.output_height();
-    double rate = seconds(graph_.output_frame_rate());
-    info.frame_rate = rate > 0 ? rate : stream_frame_rate_;
+    info.frame_rate = output_rate();
   } else {
     const char* name = av_get_sample_fmt_name(
         static_cast<AVSampleFormat>(graph_.output_format()));

@@ -35,6 +35,9 @@ class OutputStream {
   void reset(std::optional<double> discard_before);
 
  private:
+  // Frames per second of the output: its sample rate for audio; for video
+  // the filter's frame rate, else the stream's.
+  double output_rate() const;
   void pull_all();
   void write(const AVFrame* frame);
 
