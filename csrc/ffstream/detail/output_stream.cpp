@@ -14,7 +14,9 @@ namespace ffstream::detail {
 namespace {
 
 constexpr double kPtsTolerance = 1e-6;  // seconds
-constexpr int64_t kMaxHintBytes = int64_t{1} << 30;
+// Caps the up-front size of a frames_per_chunk=-1 chunk (a header may lie
+// about the duration); beyond it storage grows by doubling.
+constexpr int64_t kMaxHintBytes = int64_t{256} << 20;
 
 // Checks the arguments that need no FFmpeg state; returns the source index.
 int validate(const OutputOptions& o) {
