@@ -95,6 +95,28 @@ struct Writers {
                 count * frame_bytes);
   }
 
+  // swresample converts the sample format while interleaving into the chunk.
+  static void swresample(Converter& c, const AVFrame* f, int64_t first,
+                         int64_t count, uint8_t* dst) {
+    c.prepare_swr(f);
+    const auto in_format = static_cast<AVSampleFormat>(f->format);
+    const bool planar = av_sample_fmt_is_planar(in_format);
+    const int64_t channels = c.layout_.shape[0];
+    const int64_t step = av_get_bytes_per_sample(in_format) * (planar ? 1 : channels);
+    c.swr_planes_.resize(planar ? channels : 1);
+    for (size_t p = 0; p < c.swr_planes_.size(); ++p) {
+      c.swr_planes_[p] = f->extended_data[p] + first * step;
+    }
+    uint8_t* out[1] = {dst};
+    const int n = swr_convert(c.swr_.get(), out, static_cast<int>(count),
+                              c.swr_planes_.data(), static_cast<int>(count));
+    if (n != count) {
+      throw Error(ErrorKind::kGeneric,
+                  "swr_convert converted " + std::to_string(n) + " of " +
+                      std::to_string(count) + " samples");
+    }
+  }
+
   // Planar samples interleaved into (frames, channels) as they are copied.
   template <typename T>
   static void planar_to_interleaved(Converter& c, const AVFrame* f,
@@ -206,7 +228,8 @@ void Converter::prepare_sws(const AVFrame* f) {
                            out_full, brightness, contrast, saturation);
 }
 
-Converter Converter::for_audio(AVSampleFormat format, int num_channels) {
+Converter Converter::for_audio(AVSampleFormat format, int num_channels,
+                               AVSampleFormat input) {
   const SampleFormatSpec* spec = find_sample_format(format);
   if (spec == nullptr) {
     const char* name = av_get_sample_fmt_name(format);
@@ -228,7 +251,46 @@ Converter Converter::for_audio(AVSampleFormat format, int num_channels) {
       default: write = &Writers::planar_to_interleaved<uint64_t>; break;
     }
   }
-  return Converter(layout, write);
+  if (input != AV_SAMPLE_FMT_NONE && input != format) {
+    write = &Writers::swresample;
+  }
+  Converter c(layout, write);
+  c.sample_format_ = av_get_packed_sample_fmt(format);
+  return c;
+}
+
+void Converter::prepare_swr(const AVFrame* f) {
+  if (swr_ && f->format == swr_input_) return;
+  const auto in_format = static_cast<AVSampleFormat>(f->format);
+  SwrContext* swr = nullptr;
+  // Same channels and rate on both sides: a pure sample-format conversion.
+#if FFSTREAM_HAS_CH_LAYOUT
+  // FFmpeg 5.1 takes the layouts as non-const pointers: pass a copy.
+  AVChannelLayout layout{};
+  int ret = av_channel_layout_copy(&layout, &f->ch_layout);
+  if (ret >= 0) {
+    ret = swr_alloc_set_opts2(&swr, &layout, sample_format_, f->sample_rate,
+                              &layout, in_format, f->sample_rate, 0, nullptr);
+  }
+  av_channel_layout_uninit(&layout);
+#else
+  const int64_t layout = f->channel_layout
+                             ? f->channel_layout
+                             : av_get_default_channel_layout(f->channels);
+  swr = swr_alloc_set_opts(nullptr, layout, sample_format_, f->sample_rate,
+                           layout, in_format, f->sample_rate, 0, nullptr);
+  int ret = swr ? 0 : AVERROR(ENOMEM);
+#endif
+  swr_.reset(swr);
+  if (ret >= 0) ret = swr_init(swr_.get());
+  if (ret < 0) {
+    throw Error(ErrorKind::kInvalidArgument,
+                std::string("swresample cannot convert ") +
+                    av_get_sample_fmt_name(in_format) + " to " +
+                    av_get_sample_fmt_name(sample_format_),
+                ret);
+  }
+  swr_input_ = f->format;
 }
 
 void Converter::convert(const AVFrame* frame, int64_t first, int64_t count,

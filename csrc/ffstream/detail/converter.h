@@ -1,9 +1,9 @@
 // Converter: writes decoded (already filtered) frames straight into their slot
 // of a chunk's memory. This is the single copy of the data path. Which writer
 // runs is chosen once, from the format table, when the converter is made.
-// A video converter may also change the pixel format on the way (swscale
-// writing into the chunk), which saves the filter graph's extra frame copy.
-// Owns its SwsContext; not thread-safe.
+// A converter may also change the pixel or sample format on the way
+// (swscale or swresample writing into the chunk), which saves the filter
+// graph's extra frame copy. Owns its Sws/SwrContext; not thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -35,7 +35,10 @@ class Converter {
   // Whether swscale can write `format` straight into a chunk (packed or
   // full-size planar formats; not the chroma-upsampled layouts).
   static bool can_convert_into(AVPixelFormat format);
-  static Converter for_audio(AVSampleFormat format, int num_channels);
+  // Samples come in `format`, or in `input` when given, which swresample
+  // then converts.
+  static Converter for_audio(AVSampleFormat format, int num_channels,
+                             AVSampleFormat input = AV_SAMPLE_FMT_NONE);
 
   const FrameLayout& layout() const { return layout_; }
 
@@ -51,6 +54,8 @@ class Converter {
 
   // Sets sws_ up for `frame`'s format, colour matrix and range.
   void prepare_sws(const AVFrame* frame);
+  // Sets swr_ up for `frame`'s sample format, layout and rate.
+  void prepare_swr(const AVFrame* frame);
 
   FrameLayout layout_;
   WriteFn write_;
@@ -61,6 +66,11 @@ class Converter {
   SwsContextPtr sws_;
   int sws_input_ = AV_PIX_FMT_NONE;
   int sws_colorspace_ = -1, sws_range_ = -1;
+  // swresample path: target sample format (packed: chunks are interleaved).
+  AVSampleFormat sample_format_ = AV_SAMPLE_FMT_NONE;
+  SwrContextPtr swr_;
+  int swr_input_ = AV_SAMPLE_FMT_NONE;
+  std::vector<const uint8_t*> swr_planes_;
 
   friend struct Writers;
 };

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <iterator>
 #include <limits>
 
 #include "ffstream/detail/format_table.h"
@@ -78,42 +79,52 @@ std::string effective_filter(const OutputOptions& o,
 }
 
 
-// The pixel format of a filter that does nothing but "format=pix_fmts=X",
-// when the converter can produce X itself.
-std::optional<AVPixelFormat> format_only(const std::string& filter,
-                                         const OutputOptions& o,
-                                         const AVCodecContext* decoder) {
-  if (o.media_type != MediaType::kVideo || decoder->pix_fmt == AV_PIX_FMT_NONE) {
-    return std::nullopt;
-  }
+// The pixel or sample format of a filter that does nothing but
+// "format=pix_fmts=X" or "aformat=sample_fmts=X" (what add_basic_*_stream
+// builds for a format alone), when the converter can produce X itself.
+std::optional<int> format_only(const std::string& filter,
+                               const OutputOptions& o) {
+  static constexpr const char* kVideoPrefixes[] = {"format=pix_fmts=",
+                                                   "format="};
+  static constexpr const char* kAudioPrefixes[] = {"aformat=sample_fmts="};
+  const bool video = o.media_type == MediaType::kVideo;
+  const auto* begin = video ? std::begin(kVideoPrefixes) : std::begin(kAudioPrefixes);
+  const auto* end = video ? std::end(kVideoPrefixes) : std::end(kAudioPrefixes);
   std::string name;
-  for (const char* prefix : {"format=pix_fmts=", "format="}) {
-    if (filter.rfind(prefix, 0) == 0) {
-      name = filter.substr(std::strlen(prefix));
+  for (const auto* prefix = begin; prefix != end; ++prefix) {
+    if (filter.rfind(*prefix, 0) == 0) {
+      name = filter.substr(std::strlen(*prefix));
       break;
     }
   }
   if (name.empty() || name.find_first_of(",|:;[") != std::string::npos) {
     return std::nullopt;
   }
-  AVPixelFormat format = av_get_pix_fmt(name.c_str());
-  if (format == AV_PIX_FMT_NONE || !Converter::can_convert_into(format)) {
+  if (video) {
+    AVPixelFormat format = av_get_pix_fmt(name.c_str());
+    if (format == AV_PIX_FMT_NONE || !Converter::can_convert_into(format)) {
+      return std::nullopt;
+    }
+    return format;
+  }
+  AVSampleFormat format = av_get_sample_fmt(name.c_str());
+  if (format == AV_SAMPLE_FMT_NONE || find_sample_format(format) == nullptr) {
     return std::nullopt;
   }
   return format;
 }
 
 Converter make_converter(const FilterGraph& g, bool video,
-                         std::optional<AVPixelFormat> direct_format) {
+                         std::optional<int> direct_format) {
+  const int out = g.output_format();
   if (video) {
-    const auto out = static_cast<AVPixelFormat>(g.output_format());
-    return direct_format ? Converter::for_video(*direct_format, g.output_width(),
-                                                g.output_height(), out)
-                         : Converter::for_video(out, g.output_width(),
-                                                g.output_height());
+    return Converter::for_video(
+        static_cast<AVPixelFormat>(direct_format.value_or(out)),
+        g.output_width(), g.output_height(), static_cast<AVPixelFormat>(out));
   }
-  return Converter::for_audio(static_cast<AVSampleFormat>(g.output_format()),
-                              g.output_num_channels());
+  return Converter::for_audio(
+      static_cast<AVSampleFormat>(direct_format.value_or(out)),
+      g.output_num_channels(), static_cast<AVSampleFormat>(out));
 }
 
 double seconds(AVRational r) {
@@ -149,7 +160,7 @@ OutputStream::OutputStream(const AVFormatContext* format,
       context_(context),
       stream_frame_rate_(stream_frame_rate(stream)),
       filter_description_(effective_filter(options, decoder, context_)),
-      direct_format_(format_only(filter_description_, options, decoder)),
+      direct_format_(format_only(filter_description_, options)),
       graph_(FilterInput::from_codec(
                  decoder, stream->time_base,
                  av_guess_frame_rate(const_cast<AVFormatContext*>(format),
@@ -243,16 +254,15 @@ OutputStreamInfo OutputStream::info() const {
                                 : filter_description_;
   info.media_type = video ? "video" : "audio";
   if (video) {
-    const char* name = av_get_pix_fmt_name(
-        direct_format_ ? *direct_format_
-                       : static_cast<AVPixelFormat>(graph_.output_format()));
+    const char* name = av_get_pix_fmt_name(static_cast<AVPixelFormat>(
+        direct_format_.value_or(graph_.output_format())));
     info.format = name ? name : "";
     info.width = graph_.output_width();
     info.height = graph_.output_height();
     info.frame_rate = output_rate();
   } else {
-    const char* name = av_get_sample_fmt_name(
-        static_cast<AVSampleFormat>(graph_.output_format()));
+    const char* name = av_get_sample_fmt_name(static_cast<AVSampleFormat>(
+        direct_format_.value_or(graph_.output_format())));
     info.format = name ? name : "";
     info.sample_rate = graph_.output_sample_rate();
     info.num_channels = graph_.output_num_channels();

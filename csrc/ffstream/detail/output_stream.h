@@ -46,9 +46,10 @@ class OutputStream {
   double stream_frame_rate_;
   // The filter as the user sees it; the graph may run less of it.
   std::string filter_description_;
-  // When the filter only converts the pixel format, the converter does that
-  // while writing into the chunk and the graph passes frames through.
-  std::optional<AVPixelFormat> direct_format_;
+  // When the filter only converts the pixel or sample format, the converter
+  // does that while writing into the chunk and the graph passes frames
+  // through. An AVPixelFormat or AVSampleFormat.
+  std::optional<int> direct_format_;
   FilterGraph graph_;
   Converter converter_;
   ChunkBuffer buffer_;

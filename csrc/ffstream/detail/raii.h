@@ -39,6 +39,9 @@ struct FilterInOutDeleter {
 struct SwsContextDeleter {
   void operator()(SwsContext* p) const { sws_freeContext(p); }
 };
+struct SwrContextDeleter {
+  void operator()(SwrContext* p) const { swr_free(&p); }
+};
 struct AVIOContextDeleter {
   void operator()(AVIOContext* p) const {
     // The context may have replaced its buffer; free the one it holds now.
@@ -57,6 +60,7 @@ using PacketPtr = std::unique_ptr<AVPacket, PacketDeleter>;
 using FilterGraphPtr = std::unique_ptr<AVFilterGraph, FilterGraphDeleter>;
 using FilterInOutPtr = std::unique_ptr<AVFilterInOut, FilterInOutDeleter>;
 using SwsContextPtr = std::unique_ptr<SwsContext, SwsContextDeleter>;
+using SwrContextPtr = std::unique_ptr<SwrContext, SwrContextDeleter>;
 using AVIOContextPtr = std::unique_ptr<AVIOContext, AVIOContextDeleter>;
 template <typename T>
 using AVMemoryPtr = std::unique_ptr<T, AVMemoryDeleter>;
