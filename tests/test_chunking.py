@@ -156,20 +156,26 @@ def test_video_drop_5x2_keeps_frames_40_to_49(make_media):
     assert np.array_equal(frames, ref[40:50])
 
 
+def decode_popping_every(reader: StreamReader, packets: int):
+    """Decodes to the end, popping a chunk every `packets` packets so that the
+    buffer overflows (and drops) in between; returns every chunk popped."""
+    chunks = []
+    step = 0
+    while reader.process_packet() == 0:
+        step += 1
+        if step % packets == 0:
+            (c,) = reader.pop_chunks()
+            if c is not None:
+                chunks.append(c)
+    return chunks + pop_all(reader)
+
+
 def test_video_pts_and_data_stay_in_step_when_dropping_mid_stream(make_media):
     # Pop some chunks while decoding, let the buffer overflow in between.
     path = make_media("h264.mp4")
     reader = StreamReader(str(path))
     reader.add_basic_video_stream(4, 2)
-    chunks = []
-    step = 0
-    while reader.process_packet() == 0:
-        step += 1
-        if step % 13 == 0:
-            (c,) = reader.pop_chunks()
-            if c is not None:
-                chunks.append(c)
-    chunks += pop_all(reader)
+    chunks = decode_popping_every(reader, 13)
     assert len(chunks) >= 3
     pts = [c.pts for c in chunks]
     assert pts == sorted(pts) and len(set(pts)) == len(pts)
@@ -203,15 +209,7 @@ def test_audio_pts_and_data_stay_in_step_when_dropping_mid_stream(make_media, na
     path = make_media(name)
     reader = StreamReader(str(path))
     reader.add_basic_audio_stream(700, 2)
-    chunks = []
-    step = 0
-    while reader.process_packet() == 0:
-        step += 1
-        if step % 3 == 0:
-            (c,) = reader.pop_chunks()
-            if c is not None:
-                chunks.append(c)
-    chunks += pop_all(reader)
+    chunks = decode_popping_every(reader, 3)
     assert len(chunks) >= 3
     pts = [c.pts for c in chunks]
     assert pts == sorted(pts) and len(set(pts)) == len(pts)
