@@ -218,6 +218,11 @@ void OutputStream::write(const AVFrame* frame) {
   double pts = frame->pts != AV_NOPTS_VALUE
                    ? frame->pts * av_q2d(graph_.output_time_base())
                    : next_pts_;
+  // How long the frame lasts, for the pts of a following frame that has
+  // none: its samples, or one frame period of the output.
+  const double video_rate = audio ? 0.0 : output_rate();
+  const double duration =
+      audio ? total / rate : (video_rate > 0 ? 1.0 / video_rate : 0.0);
   int64_t first = 0;
   if (discard_before_) {
     double target = *discard_before_;
@@ -230,19 +235,18 @@ void OutputStream::write(const AVFrame* frame) {
       first = total;
     }
     if (first >= total) {
-      next_pts_ = audio ? pts + total / rate : pts;
+      next_pts_ = pts + duration;
       return;
     }
     discard_before_.reset();
   }
-  const double step = audio ? 1.0 / rate : 0.0;
   for (int64_t done = first; done < total;) {
     ChunkBuffer::Slot slot = buffer_.reserve(total - done);
     converter_.convert(frame, done, slot.count, slot.data);
-    buffer_.commit(slot.count, pts + done * step);
+    buffer_.commit(slot.count, pts + done * duration / total);
     done += slot.count;
   }
-  next_pts_ = pts + total * step;
+  next_pts_ = pts + duration;
 }
 
 OutputStreamInfo OutputStream::info() const {
