@@ -1,6 +1,37 @@
 #include "ffstream/detail/storage_pool.h"
 
+#include <cstdint>
+
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
+
 namespace ffstream::detail {
+
+namespace {
+
+// Maps a new block's pages in one call instead of one page fault per 4 KiB
+// as the decoder first writes them: a pool block is always filled (1080p
+// RGB, 32 frames: 48,000 faults), and taking the faults in one batch saved
+// about 5% of a short decode. Advice only: older kernels ignore it.
+void prefault(uint8_t* data, size_t bytes) {
+#if defined(__linux__) && defined(MADV_POPULATE_WRITE)
+  constexpr uintptr_t kPage = 4096;
+  const auto begin = reinterpret_cast<uintptr_t>(data);
+  const uintptr_t first = (begin + kPage - 1) & ~(kPage - 1);
+  const uintptr_t last = (begin + bytes) & ~(kPage - 1);
+  if (last > first) {
+    madvise(reinterpret_cast<void*>(first), last - first, MADV_POPULATE_WRITE);
+  }
+#else
+  (void)data;
+  (void)bytes;
+#endif
+}
+
+constexpr size_t kPrefaultMinBytes = size_t{1} << 20;
+
+}  // namespace
 
 std::shared_ptr<StoragePool> StoragePool::create(size_t block_bytes,
                                                  size_t max_idle) {
@@ -16,7 +47,10 @@ Storage StoragePool::acquire() {
       idle_.pop_back();
     }
   }
-  if (!block) block = allocate_storage(block_bytes_);
+  if (!block) {
+    block = allocate_storage(block_bytes_);
+    if (block_bytes_ >= kPrefaultMinBytes) prefault(block.get(), block_bytes_);
+  }
   // Hand out an alias whose last release gives the block back (or frees it,
   // with `block`, when the pool is gone or full).
   std::weak_ptr<StoragePool> pool = weak_from_this();
