@@ -63,6 +63,21 @@ RECIPES: Dict[str, List[str]] = {
         "-f", "lavfi", "-i", _V, "-c:v", "libx264", "-pix_fmt", "yuv420p", *_GOP,
         "-output_ts_offset", str(START_OFFSET),
     ],
+    # Codecs with B-frames that no other frame refers to (skipped while a
+    # precise seek decodes up to its target), each with a key frame every 10.
+    "hevc.mp4": [
+        "-f", "lavfi", "-i", _V, "-c:v", "libx265", "-pix_fmt", "yuv420p",
+        "-x265-params", "log-level=error:keyint=10:min-keyint=10:scenecut=0:bframes=3",
+    ],
+    # The same with audio, for seeks that must go back while audio flows.
+    "hevc_av.mp4": [
+        "-f", "lavfi", "-i", _V, "-f", "lavfi", "-i", _A,
+        "-c:v", "libx265", "-pix_fmt", "yuv420p",
+        "-x265-params", "log-level=error:keyint=10:min-keyint=10:scenecut=0:bframes=3",
+        "-c:a", "alac", "-shortest",
+    ],
+    "mpeg2.ts": ["-f", "lavfi", "-i", _V, "-c:v", "mpeg2video", "-bf", "2", "-g", "10"],
+    "mpeg4.mkv": ["-f", "lavfi", "-i", _V, "-c:v", "mpeg4", "-bf", "2", "-g", "10"],
     # A camera-style full-range format that has no converter of its own.
     "yuvj420p.mp4": [
         "-f", "lavfi", "-i", _V, "-c:v", "libx264", "-pix_fmt", "yuvj420p",

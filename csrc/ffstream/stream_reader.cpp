@@ -26,6 +26,14 @@ struct StreamReader::Impl {
   std::vector<std::unique_ptr<OutputStream>> outputs;
   PacketPtr packet = make_packet();
   bool at_end = false;
+  // The last seek, while its first frames may still show that the demuxer
+  // landed after the target (see seek_again).
+  struct PendingSeek {
+    double target = 0;    // seconds
+    double back = 0;      // how far before the target the last try went
+    bool precise = false;
+  };
+  std::optional<PendingSeek> pending_seek;
 
   explicit Impl(std::unique_ptr<Source> s) : source(std::move(s)) {
     // Streams without outputs are not demuxed until an output asks for them.
@@ -64,6 +72,86 @@ struct StreamReader::Impl {
     for (auto& out : outputs) {
       if (out->source_index() == index) out->push(frame);
     }
+  }
+
+  // After a precise seek, a video packet whose frame is shown before the
+  // target is skipped by the decoder when no other frame refers to it (the
+  // B-frames of H.264 and HEVC): it would be dropped anyway, and skipping
+  // makes a seek decode only what the target needs. Only when every output
+  // of the stream is still dropping and filters each frame on its own.
+  bool skippable(int index, const AVPacket* pkt) const {
+    if (pkt->pts == AV_NOPTS_VALUE) return false;
+    const AVStream* st = source->get()->streams[index];
+    if (st->codecpar->codec_type != AVMEDIA_TYPE_VIDEO) return false;
+    std::optional<double> before;
+    for (const auto& out : outputs) {
+      if (out->source_index() != index) continue;
+      auto t = out->skippable_before();
+      if (!t) return false;
+      before = before ? std::min(*before, *t) : *t;
+    }
+    return before && pkt->pts * av_q2d(st->time_base) < *before;
+  }
+
+  // Demuxer seek to `at` seconds, then every decoder and output back to a
+  // clean start for a seek to `target`. Whether the first frame may be
+  // checked for landing after the target: only while going further back
+  // can still help.
+  void seek_to(double at, const PendingSeek& seek, bool again) {
+    const auto ts = static_cast<int64_t>(std::llround(at * AV_TIME_BASE));
+    source->seek(ts, 0);
+    for (auto& [index, decoder] : decoders) {
+      decoder->flush();
+      decoder->set_show_damaged(false);
+    }
+    const AVFormatContext* ctx = source->get();
+    const double start = ctx->start_time != AV_NOPTS_VALUE
+                             ? ctx->start_time / double(AV_TIME_BASE)
+                             : 0.0;
+    const bool can_go_back = at > std::max(start, 0.0);
+    const auto discard = seek.precise ? std::optional<double>(seek.target)
+                                      : std::nullopt;
+    const auto first_at_most =
+        can_go_back ? std::optional<double>(seek.target) : std::nullopt;
+    for (auto& out : outputs) {
+      if (again) {
+        out->rewind(discard, first_at_most);
+      } else {
+        out->reset(discard, first_at_most);
+      }
+    }
+    pending_seek = can_go_back ? std::optional<PendingSeek>(seek) : std::nullopt;
+    at_end = false;
+  }
+
+  // A demuxer seeks by its index, which some containers keep in decode
+  // order (MP4: the key frame's dts), and some have no index at all (MPEG-TS
+  // guesses from the byte position). Both can land on a key frame shown
+  // after the target: the frames before it are then lost. When the first
+  // frame of an output comes after the target, seek again 1, 2, 4, ... s
+  // earlier, until the seek reaches the start of the file.
+  // At the end of the input, a seek that landed after every frame shows as
+  // no frame at all (`at_end_of_input`).
+  bool seek_again_if_overshot(bool at_end_of_input = false) {
+    if (!pending_seek || outputs.empty()) return false;
+    const bool overshot =
+        std::any_of(outputs.begin(), outputs.end(),
+                    [](const auto& out) { return out->overshot(); }) ||
+        (at_end_of_input &&
+         std::all_of(outputs.begin(), outputs.end(),
+                     [](const auto& out) { return out->awaiting_first(); }));
+    if (!overshot) {
+      // Every output has its first frame, in time: the seek is settled.
+      if (std::none_of(outputs.begin(), outputs.end(),
+                       [](const auto& out) { return out->awaiting_first(); })) {
+        pending_seek.reset();
+      }
+      return false;
+    }
+    PendingSeek seek = *pending_seek;
+    seek.back = seek.back > 0 ? seek.back * 2 : 1.0;
+    seek_to(seek.target - seek.back, seek, /*again=*/true);
+    return true;
   }
 
   // End of input: drain every decoder, then every filter graph.
@@ -255,6 +343,7 @@ int StreamReader::process_packet(std::optional<double> timeout_ms,
   int ret = m.read_packet(timeout_ms, backoff_ms);
   if (ret == AVERROR_EOF) {
     m.drain();
+    if (m.seek_again_if_overshot(/*at_end_of_input=*/true)) return 0;
     m.at_end = true;
     return 1;
   }
@@ -263,8 +352,10 @@ int StreamReader::process_packet(std::optional<double> timeout_ms,
   const int index = m.packet->stream_index;
   auto it = m.decoders.find(index);
   if (it != m.decoders.end()) {
+    it->second->set_skip_unreferenced(m.skippable(index, m.packet.get()));
     it->second->decode(m.packet.get(),
                        [&](AVFrame* f) { m.dispatch(index, f); });
+    m.seek_again_if_overshot();
   }
   return 0;
 }
@@ -305,17 +396,21 @@ void StreamReader::seek(double timestamp, SeekMode mode) {
   // Far beyond any media's end (and safe from overflow): 10^12 s.
   const double clamped = std::min(timestamp, 1e12);
   const auto target = static_cast<int64_t>(std::llround(clamped * AV_TIME_BASE));
-  m.source->seek(target, mode == SeekMode::kAny ? AVSEEK_FLAG_ANY : 0);
-  // Every piece of per-stream state goes back to a clean start here.
-  for (auto& [index, decoder] : m.decoders) {
-    decoder->flush();
-    decoder->set_show_damaged(mode == SeekMode::kAny);
+  if (mode == SeekMode::kAny) {
+    m.source->seek(target, AVSEEK_FLAG_ANY);
+    for (auto& [index, decoder] : m.decoders) {
+      decoder->flush();
+      decoder->set_show_damaged(true);
+    }
+    for (auto& out : m.outputs) out->reset(std::nullopt);
+    m.pending_seek.reset();
+    m.at_end = false;
+    return;
   }
-  const std::optional<double> discard_before =
-      mode == SeekMode::kPrecise ? std::optional<double>(timestamp)
-                                 : std::nullopt;
-  for (auto& out : m.outputs) out->reset(discard_before);
-  m.at_end = false;
+  Impl::PendingSeek seek;
+  seek.target = clamped;
+  seek.precise = mode == SeekMode::kPrecise;
+  m.seek_to(clamped, seek, /*again=*/false);
 }
 
 }  // namespace ffstream

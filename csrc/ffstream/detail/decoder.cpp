@@ -1,5 +1,7 @@
 #include "ffstream/detail/decoder.h"
 
+#include <algorithm>
+
 #include "ffstream/detail/av_error.h"
 #include "ffstream/error.h"
 
@@ -45,6 +47,7 @@ Decoder::Decoder(const AVStream* stream, const std::optional<std::string>& name,
            "decoder '" + std::string(codec->name) + "' of " + context);
   dict.reject_unused("decoder '" + std::string(codec->name) + "' of " +
                      context);
+  user_skip_frame_ = codec_->skip_frame;
 }
 
 void Decoder::decode(const AVPacket* packet,
@@ -74,6 +77,12 @@ void Decoder::set_show_damaged(bool show) {
   } else {
     codec_->flags2 &= ~AV_CODEC_FLAG2_SHOW_ALL;
   }
+}
+
+void Decoder::set_skip_unreferenced(bool skip) {
+  codec_->skip_frame = static_cast<AVDiscard>(
+      skip ? std::max<int>(user_skip_frame_, AVDISCARD_NONREF)
+           : user_skip_frame_);
 }
 
 }  // namespace ffstream::detail

@@ -29,6 +29,10 @@ class Decoder {
   // Whether frames decoded without their reference (key) frame are output
   // rather than dropped: wanted after a seek to "any" frame.
   void set_show_damaged(bool show);
+  // Whether the next packets' frames are skipped when no other frame refers
+  // to them (they are about to be dropped: before a precise seek's target).
+  // Off restores what the user's decoder options asked for.
+  void set_skip_unreferenced(bool skip);
 
   const AVCodecContext* context() const { return codec_.get(); }
   // What was asked for, to tell whether a second output may share it.
@@ -43,6 +47,7 @@ class Decoder {
   std::string context_;
   CodecContextPtr codec_;
   FramePtr frame_;
+  int user_skip_frame_ = 0;  // AVDiscard the options set
 };
 
 }  // namespace ffstream::detail

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cinttypes>
 #include <cstdio>
+#include <cstring>
+#include <iterator>
 
 #include "ffstream/detail/av_error.h"
 #include "ffstream/error.h"
@@ -76,6 +78,23 @@ std::string source_args(const FilterInput& in) {
     args += ":channels=" + std::to_string(in.num_channels);
   }
   return args;
+}
+
+// Filters whose output frame depends on one input frame only and keeps its
+// pts. Anything else (fps, tmix, setpts, ...) may carry what came before a
+// seek target into the frames after it.
+bool is_frame_by_frame(const AVFilterGraph* graph) {
+  static const char* const kNames[] = {
+      "buffer", "buffersink", "null",  "format", "scale", "crop",
+      "hflip",  "vflip",      "transpose", "pad", "setsar", "setdar", "copy"};
+  for (unsigned i = 0; i < graph->nb_filters; ++i) {
+    const char* name = graph->filters[i]->filter->name;
+    if (std::none_of(std::begin(kNames), std::end(kNames),
+                     [name](const char* k) { return std::strcmp(k, name) == 0; })) {
+      return false;
+    }
+  }
+  return true;
 }
 
 }  // namespace
@@ -175,6 +194,7 @@ FilterGraph::FilterGraph(const FilterInput& input,
                     "' for this stream: " + av_error_reason(ret),
                 ret);
   }
+  frame_by_frame_ = video && is_frame_by_frame(graph_.get());
 }
 
 void FilterGraph::push(AVFrame* frame) {

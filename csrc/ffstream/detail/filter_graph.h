@@ -47,6 +47,9 @@ class FilterGraph {
 
   const FilterInput& input() const { return input_; }
   const std::string& description() const { return description_; }
+  // Whether every output frame is made from one input frame alone, with its
+  // pts: then frames before a seek target never influence the ones after it.
+  bool frame_by_frame() const { return frame_by_frame_; }
 
   // What comes out, read from the sink after configuration.
   AVRational output_time_base() const;
@@ -66,6 +69,7 @@ class FilterGraph {
   AVFilterContext* sink_ = nullptr;
   // End time (input time base) of the last frame pushed, for closing.
   std::optional<int64_t> end_pts_;
+  bool frame_by_frame_ = false;
 };
 
 }  // namespace ffstream::detail

@@ -223,6 +223,12 @@ void OutputStream::write(const AVFrame* frame) {
   const double video_rate = audio ? 0.0 : output_rate();
   const double duration =
       audio ? total / rate : (video_rate > 0 ? 1.0 / video_rate : 0.0);
+  if (first_at_most_) {
+    // Only the first frame after a seek tells whether it landed too late.
+    overshot_ = pts > *first_at_most_ + kPtsTolerance;
+    first_at_most_.reset();
+  }
+  if (overshot_) return;
   int64_t first = 0;
   if (discard_before_) {
     double target = *discard_before_;
@@ -240,6 +246,7 @@ void OutputStream::write(const AVFrame* frame) {
     }
     discard_before_.reset();
   }
+  delivered_ = true;
   for (int64_t done = first; done < total;) {
     ChunkBuffer::Slot slot = buffer_.reserve(total - done);
     converter_.convert(frame, done, slot.count, slot.data);
@@ -274,11 +281,32 @@ OutputStreamInfo OutputStream::info() const {
   return info;
 }
 
-void OutputStream::reset(std::optional<double> discard_before) {
+std::optional<double> OutputStream::skippable_before() const {
+  if (!discard_before_ || !graph_.frame_by_frame()) return std::nullopt;
+  return *discard_before_ - kPtsTolerance;
+}
+
+void OutputStream::reset(std::optional<double> discard_before,
+                         std::optional<double> first_at_most) {
+  first_at_most_ = first_at_most;
+  overshot_ = false;
+  delivered_ = false;
   graph_ = FilterGraph(graph_.input(), graph_.description());
   buffer_.clear();
   discard_before_ = discard_before;
   next_pts_ = 0;
+}
+
+void OutputStream::rewind(std::optional<double> discard_before,
+                          std::optional<double> first_at_most) {
+  if (!delivered_) {
+    reset(discard_before, first_at_most);
+    return;
+  }
+  graph_ = FilterGraph(graph_.input(), graph_.description());
+  first_at_most_.reset();
+  overshot_ = false;
+  discard_before_ = next_pts_;
 }
 
 }  // namespace ffstream::detail

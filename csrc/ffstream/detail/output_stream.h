@@ -32,7 +32,24 @@ class OutputStream {
 
   // Back to a clean state after a seek: a fresh filter graph, an empty buffer,
   // and (precise seek) frames before `discard_before` seconds are dropped.
-  void reset(std::optional<double> discard_before);
+  // With `first_at_most`, a first frame later than that many seconds means
+  // the demuxer's seek landed too late: it is dropped and overshot() says so.
+  void reset(std::optional<double> discard_before,
+             std::optional<double> first_at_most = std::nullopt);
+  // Whether the first frame after the last reset came after `first_at_most`
+  // (frames are dropped from then on, until the next reset).
+  bool overshot() const { return overshot_; }
+  // Whether no frame came since a reset that asked to check the first one.
+  bool awaiting_first() const { return first_at_most_.has_value(); }
+  // For the reader's second try at the same seek: as reset(), except that an
+  // output which delivered frames since the reset keeps them and drops
+  // their second decoding, so that nothing is lost or repeated.
+  void rewind(std::optional<double> discard_before,
+              std::optional<double> first_at_most);
+  // The precise-seek target (seconds) while frames before it are still being
+  // dropped, if the decoder may skip decoding frames that nothing refers to
+  // before it: only when the filter treats every frame on its own.
+  std::optional<double> skippable_before() const;
 
  private:
   // Frames per second of the output: its sample rate for audio; for video
@@ -55,6 +72,9 @@ class OutputStream {
   ChunkBuffer buffer_;
   FramePtr filtered_;
   std::optional<double> discard_before_;
+  std::optional<double> first_at_most_;
+  bool overshot_ = false;
+  bool delivered_ = false;  // frames written since the last reset
   // Where the next frame starts when a frame comes without a pts.
   double next_pts_ = 0;
 };

@@ -1,0 +1,168 @@
+"""Precise seek on codecs that reorder frames (H.264, HEVC, MPEG-2, MPEG-4
+with B-frames; VP9 with hidden frames): after seek(t), the first frame is the
+one that sequential decoding shows at t, pixel for pixel.
+
+While a precise seek decodes up to its target, the decoder skips frames that
+no other frame refers to; these tests are what says that skipping never
+changes a frame the user sees, nor which frame comes first."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+import media
+
+from ffstream import StreamReader
+
+CODECS = ["h264.mp4", "hevc.mp4", "mpeg2.ts", "mpeg4.mkv", "vp9.webm"]
+
+
+def decode_all(path, filter_desc=None):
+    """Every frame and its pts, decoded from the start."""
+    reader = StreamReader(str(path))
+    reader.add_video_stream(1, -1, filter_desc=filter_desc)
+    frames, pts = [], []
+    for (chunk,) in reader.stream():
+        frames.append(chunk[0].clone())
+        pts.append(chunk.pts)
+    return frames, pts
+
+
+def first_frame_after_seek(reader, t, mode="precise"):
+    reader.seek(t, mode)
+    reader.fill_buffer()
+    (chunk,) = reader.pop_chunks()
+    assert chunk is not None, f"no frame after seek({t}, {mode!r})"
+    return chunk
+
+
+@pytest.mark.parametrize("name", CODECS)
+def test_precise_seek_to_every_frame_gives_that_frame(make_media, name):
+    path = make_media(name)
+    frames, pts = decode_all(path)
+    assert len(frames) == 50
+    reader = StreamReader(str(path))
+    reader.add_video_stream(1, -1)
+    # Out of order, so that seeks go backwards, forwards and within a GOP.
+    order = list(range(0, 50, 3)) + list(range(49, 0, -4)) + [7, 8, 9, 10]
+    for k in order:
+        chunk = first_frame_after_seek(reader, pts[k])
+        assert chunk.pts == pytest.approx(pts[k], abs=1e-6), f"frame {k}"
+        assert np.array_equal(chunk[0].numpy(), frames[k].numpy()), f"frame {k}"
+
+
+@pytest.mark.parametrize("name", CODECS)
+def test_precise_seek_between_frames_gives_the_next_frame(make_media, name):
+    path = make_media(name)
+    frames, pts = decode_all(path)
+    reader = StreamReader(str(path))
+    reader.add_video_stream(4, -1)
+    for k in (1, 5, 11, 12, 23, 38, 49):
+        t = (pts[k - 1] + pts[k]) / 2
+        chunk = first_frame_after_seek(reader, t)
+        assert chunk.pts == pytest.approx(pts[k], abs=1e-6)
+        n = chunk.shape[0]
+        assert n == min(4, 50 - k)
+        expected = np.stack([f.numpy() for f in frames[k:k + n]])
+        assert np.array_equal(chunk.numpy(), expected), f"frames {k}.."
+
+
+@pytest.mark.parametrize(
+    "filter_desc",
+    [
+        "hflip,scale=32:24",  # each frame on its own
+        "tmix=frames=3",  # mixes each frame with the two before it
+        "fps=10",  # picks frames by their time
+    ],
+)
+def test_precise_seek_equals_key_seek_then_dropping(make_media, filter_desc):
+    """A precise seek gives what decoding from the key frame and dropping the
+    frames before t gives, whatever the filter does with earlier frames."""
+    path = make_media("h264.mp4")
+    precise = StreamReader(str(path))
+    precise.add_video_stream(1, -1, filter_desc=filter_desc)
+    by_key = StreamReader(str(path))
+    by_key.add_video_stream(1, -1, filter_desc=filter_desc)
+    for t in (0.33, 0.9, 1.27, 0.61):
+        got = first_frame_after_seek(precise, t)
+        by_key.seek(t, "key")
+        expected = None
+        for (chunk,) in by_key.stream():
+            if chunk.pts >= t - 1e-6:
+                expected = chunk
+                break
+        assert expected is not None
+        assert got.pts == pytest.approx(expected.pts, abs=1e-6)
+        assert np.array_equal(got.numpy(), expected.numpy()), f"t={t}"
+
+
+def test_precise_seek_with_two_outputs_on_one_stream(make_media):
+    """A frame-by-frame output and a temporal one share the decoder: both get
+    their exact frames."""
+    path = make_media("h264.mp4")
+    plain, _ = decode_all(path)
+    reader = StreamReader(str(path))
+    reader.add_video_stream(1, -1)
+    reader.add_video_stream(1, -1, filter_desc="tmix=frames=2")
+    reader.seek(0.52, "precise")
+    reader.fill_buffer()
+    a, b = reader.pop_chunks()
+    assert a.pts == pytest.approx(0.52) and b.pts == pytest.approx(0.52)
+    assert np.array_equal(a[0].numpy(), plain[13].numpy())
+    # tmix=frames=2 averages frame 13 with frame 12, which must be decoded.
+    mixed = (plain[12].int() + plain[13].int() + 1) // 2
+    assert (b[0].int() - mixed).abs().max() <= 1
+
+
+@pytest.mark.parametrize("name", CODECS)
+def test_key_seek_never_starts_after_t(make_media, name):
+    """Key mode starts at a key frame at or before t, also where the
+    container's index is in decode order (HEVC's open GOPs in MP4) or
+    missing (MPEG-TS)."""
+    path = make_media(name)
+    frames, pts = decode_all(path)
+    reader = StreamReader(str(path))
+    reader.add_video_stream(1, -1)
+    for k in (9, 10, 19, 21, 30, 39, 49):
+        chunk = first_frame_after_seek(reader, pts[k], "key")
+        assert chunk.pts <= pts[k] + 1e-6, f"seek to frame {k}"
+        j = pts.index(min(pts, key=lambda p: abs(p - chunk.pts)))
+        assert np.array_equal(chunk[0].numpy(), frames[j].numpy())
+
+
+def test_seeking_again_neither_loses_nor_repeats_delivered_audio(make_media):
+    """Seeking to a frame that MP4's index places after its key frame makes
+    the reader seek again; the audio delivered meanwhile, popped packet by
+    packet, must go on without a gap or a repeat."""
+    path = make_media("hevc_av.mp4")
+    _, pts = decode_all(path)
+    t = pts[9]  # shown before the key frame at 0.4, decoded after it
+    full = StreamReader(str(path))
+    full.add_audio_stream(-1, -1)
+    full.process_all_packets()
+    (all_audio,) = full.pop_chunks()
+    start = round(t * media.SINE_RATE)
+
+    reader = StreamReader(str(path))
+    reader.add_audio_stream(256, -1)
+    reader.add_video_stream(1, -1)
+    reader.seek(t, "precise")
+    audio, video_pts = [], []
+    done = False
+    while not done:
+        done = reader.process_packet()
+        while True:  # everything that is ready, as soon as it is
+            a, v = reader.pop_chunks()
+            if a is None and v is None:
+                break
+            if a is not None:
+                audio.append(a)
+            if v is not None:
+                video_pts.append(v.pts)
+    assert video_pts[0] == pytest.approx(t, abs=1e-6)
+    assert audio[0].pts == pytest.approx(start / media.SINE_RATE, abs=1e-6)
+    got = torch.cat(audio)
+    assert torch.equal(got, all_audio[start:start + got.shape[0]])
+    assert got.shape[0] == all_audio.shape[0] - start
