@@ -1,5 +1,6 @@
 #include "ffstream/detail/storage_pool.h"
 
+#include <algorithm>
 #include <cstdint>
 
 #if defined(__linux__)
@@ -20,8 +21,12 @@ void prefault(uint8_t* data, size_t bytes) {
   const auto begin = reinterpret_cast<uintptr_t>(data);
   const uintptr_t first = (begin + kPage - 1) & ~(kPage - 1);
   const uintptr_t last = (begin + bytes) & ~(kPage - 1);
-  if (last > first) {
-    madvise(reinterpret_cast<void*>(first), last - first, MADV_POPULATE_WRITE);
+  // In steps, so that another thread's mmap or munmap (which waits for the
+  // lock this takes) is not held up for the whole block.
+  constexpr uintptr_t kStep = uintptr_t{2} << 20;
+  for (uintptr_t at = first; at < last; at += kStep) {
+    madvise(reinterpret_cast<void*>(at), std::min(kStep, last - at),
+            MADV_POPULATE_WRITE);
   }
 #else
   (void)data;
