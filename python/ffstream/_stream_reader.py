@@ -280,6 +280,12 @@ class StreamReader:
                 it; without a key frame the first images may be damaged.
 
         Decoders, filters and buffers are reset; buffered chunks are dropped.
+        Where a container's index makes the demuxer land after the target
+        (MP4 indexes key frames by decode time; MPEG-TS has no index), the
+        reader notices from the first frame and seeks again further back,
+        so "precise" and "key" never start late. While a precise seek
+        decodes up to its target, frames that nothing refers to are not
+        decoded unless a filter needs earlier frames.
         """
         if mode not in _SEEK_MODES:
             raise ValueError(
