@@ -166,3 +166,38 @@ def test_seeking_again_neither_loses_nor_repeats_delivered_audio(make_media):
     got = torch.cat(audio)
     assert torch.equal(got, all_audio[start:start + got.shape[0]])
     assert got.shape[0] == all_audio.shape[0] - start
+
+
+class CountingFile:
+    """A file object that counts the bytes read through it."""
+
+    def __init__(self, path):
+        self._f = open(path, "rb")
+        self.bytes_read = 0
+
+    def read(self, n=-1):
+        data = self._f.read(n)
+        self.bytes_read += len(data)
+        return data
+
+    def seek(self, offset, whence=0):
+        return self._f.seek(offset, whence)
+
+    def close(self):
+        self._f.close()
+
+
+@pytest.mark.parametrize("t", [100.0, 1e6])
+def test_seek_past_the_end_ends_after_a_bounded_read(make_media, t):
+    """MPEG-TS past its end: no frame comes, the reader tries earlier
+    positions a bounded number of times, and the stream simply ends."""
+    path = make_media("mpeg2.ts")
+    f = CountingFile(path)
+    reader = StreamReader(f)
+    reader.add_video_stream(1, -1)
+    reader.seek(t, "precise")
+    assert [c for (c,) in reader.stream()] == []
+    # A few binary-search seeks of MPEG-TS and one pass over the file (3.5
+    # times its size here).
+    assert f.bytes_read <= 6 * path.stat().st_size
+    f.close()

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <thread>
 
@@ -93,6 +94,14 @@ struct StreamReader::Impl {
     return before && pkt->pts * av_q2d(st->time_base) < *before;
   }
 
+  // Where the file starts, in seconds (never below 0).
+  double start_seconds() const {
+    const AVFormatContext* ctx = source->get();
+    return ctx->start_time != AV_NOPTS_VALUE
+               ? std::max(ctx->start_time / double(AV_TIME_BASE), 0.0)
+               : 0.0;
+  }
+
   // Demuxer seek to `at` seconds, then every decoder and output back to a
   // clean start for a seek to `target`. Whether the first frame may be
   // checked for landing after the target: only while going further back
@@ -104,11 +113,7 @@ struct StreamReader::Impl {
       decoder->flush();
       decoder->set_show_damaged(false);
     }
-    const AVFormatContext* ctx = source->get();
-    const double start = ctx->start_time != AV_NOPTS_VALUE
-                             ? ctx->start_time / double(AV_TIME_BASE)
-                             : 0.0;
-    const bool can_go_back = at > std::max(start, 0.0);
+    const bool can_go_back = at > start_seconds();
     const auto discard = seek.precise ? std::optional<double>(seek.target)
                                       : std::nullopt;
     const auto first_at_most =
@@ -128,8 +133,8 @@ struct StreamReader::Impl {
   // order (MP4: the key frame's dts), and some have no index at all (MPEG-TS
   // guesses from the byte position). Both can land on a key frame shown
   // after the target: the frames before it are then lost. When the first
-  // frame of an output comes after the target, seek again 1, 2, 4, ... s
-  // earlier, until the seek reaches the start of the file.
+  // frame of an output comes after the target, seek again 1, 2, 4 and 8 s
+  // earlier, then from the start of the file.
   // At the end of the input, a seek that landed after every frame shows as
   // no frame at all (`at_end_of_input`).
   bool seek_again_if_overshot(bool at_end_of_input = false) {
@@ -148,7 +153,15 @@ struct StreamReader::Impl {
       }
       return false;
     }
+    // At most 1, 2, 4 and 8 s back, then from the start: a file that
+    // decodes nothing is read a bounded number of times.
+    constexpr double kMaxBack = 8.0;
     PendingSeek seek = *pending_seek;
+    if (seek.back >= kMaxBack) {
+      seek.back = std::numeric_limits<double>::infinity();
+      seek_to(start_seconds(), seek, /*again=*/true);
+      return true;
+    }
     seek.back = seek.back > 0 ? seek.back * 2 : 1.0;
     seek_to(seek.target - seek.back, seek, /*again=*/true);
     return true;
