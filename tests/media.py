@@ -76,6 +76,13 @@ RECIPES: Dict[str, List[str]] = {
         "-x265-params", "log-level=error:keyint=10:min-keyint=10:scenecut=0:bframes=3",
         "-c:a", "alac", "-shortest",
     ],
+    # Video at 30 fps in Matroska (pts rounded to whole ms: steps of 33 and
+    # 34 ms) with audio that starts 1 s later.
+    "late_audio.mkv": [
+        "-f", "lavfi", "-i", _V.replace(f"rate={VIDEO_RATE}", "rate=30"),
+        "-itsoffset", "1", "-f", "lavfi", "-i", _A,
+        "-c:v", "libx264", "-pix_fmt", "yuv420p", *_GOP, "-c:a", "flac",
+    ],
     "mpeg2.ts": ["-f", "lavfi", "-i", _V, "-c:v", "mpeg2video", "-bf", "2", "-g", "10"],
     "mpeg4.mkv": ["-f", "lavfi", "-i", _V, "-c:v", "mpeg4", "-bf", "2", "-g", "10"],
     # A camera-style full-range format that has no converter of its own.

@@ -8,6 +8,9 @@ changes a frame the user sees, nor which frame comes first."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 import torch
@@ -201,3 +204,90 @@ def test_seek_past_the_end_ends_after_a_bounded_read(make_media, t):
     # times its size here).
     assert f.bytes_read <= 6 * path.stat().st_size
     f.close()
+
+
+def test_seeking_again_keeps_every_video_frame_with_ms_rounded_pts(make_media):
+    """The audio starts 1 s after the video, so a seek to 0.5 s finds no audio
+    frame at first and seeks again after video frames were delivered. The
+    video goes on after its last delivered frame, whose successor may come
+    less than a frame period later (33 and 34 ms steps)."""
+    path = make_media("late_audio.mkv")
+    results = {}
+    for with_audio in (False, True):
+        reader = StreamReader(str(path))
+        reader.add_video_stream(1, -1)
+        if with_audio:
+            reader.add_audio_stream(4096, -1)
+        reader.seek(0.5, "precise")
+        results[with_audio] = [
+            round(chunks[0].pts, 3)
+            for chunks in reader.stream()
+            if chunks[0] is not None
+        ]
+    assert results[True] == results[False]
+    assert results[False][0] == pytest.approx(0.5, abs=0.002)
+    assert len(results[False]) == 45  # 0.5 s to 2 s at 30 fps
+
+
+def key_frame_times(path):
+    out = subprocess.run(
+        ["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
+         "packet=pts_time,flags", "-of", "csv=p=0", str(path)],
+        check=True, capture_output=True, text=True,
+    ).stdout
+    return sorted(
+        float(line.split(",")[0]) for line in out.split() if ",K" in line
+    )
+
+
+@pytest.mark.parametrize("name", ["mpeg2.ts", "hevc.mp4", "h264.mp4"])
+def test_key_seek_starts_at_the_last_key_frame_at_or_before_t(make_media, name):
+    path = make_media(name)
+    keys = key_frame_times(path)
+    _, pts = decode_all(path)
+    reader = StreamReader(str(path))
+    reader.add_video_stream(1, -1)
+    for t in [pts[k] for k in (0, 9, 12, 21, 30, 39, 45, 49)]:
+        expected = max(k for k in keys if k <= t + 1e-6)
+        chunk = first_frame_after_seek(reader, t, "key")
+        assert chunk.pts == pytest.approx(expected, abs=1e-6), f"t={t}"
+
+
+def test_filters_that_count_frames_see_every_frame(make_media):
+    """crop's x may depend on the frame number n: frames before the target
+    are then decoded, so the crop is what decoding from the key frame gives
+    (setpts=PTS, which changes nothing, keeps skipping off for reference)."""
+    path = make_media("h264.mp4")
+    crop = "crop=w=32:h=24:x='mod(n\\,2)*16':y=0"
+    a = StreamReader(str(path))
+    a.add_video_stream(1, -1, filter_desc=crop)
+    b = StreamReader(str(path))
+    b.add_video_stream(1, -1, filter_desc=crop + ",setpts=PTS")
+    for t in (0.12, 0.24, 0.52, 0.96, 1.32, 1.72):
+        x = first_frame_after_seek(a, t)
+        y = first_frame_after_seek(b, t)
+        assert x.pts == pytest.approx(y.pts)
+        assert np.array_equal(x.numpy(), y.numpy()), f"t={t}"
+
+
+def test_a_huge_chunk_commits_only_the_memory_written(make_media):
+    """frames_per_chunk far above the stream's length: the chunk's block is
+    reserved, but only the pages that frames were written to are mapped."""
+    path = make_media("h264.mp4")
+    code = (
+        "import resource, sys\n"
+        "from ffstream import StreamReader\n"
+        "r = StreamReader(sys.argv[1])\n"
+        "r.add_video_stream(20000, -1)\n"  # 20000 x 9 KiB = 184 MB
+        "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "r.process_all_packets()\n"
+        "(c,) = r.pop_chunks()\n"
+        "assert c.shape[0] == 50, c.shape\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(path)],
+        check=True, capture_output=True, text=True,
+    ).stdout
+    grown_mb = int(out) / 1024
+    assert grown_mb < 50, f"max RSS grew by {grown_mb:.0f} MB"

@@ -102,6 +102,14 @@ struct StreamReader::Impl {
                : 0.0;
   }
 
+  // Where the file ends, in seconds, if the container says.
+  double end_seconds() const {
+    const AVFormatContext* ctx = source->get();
+    return ctx->duration > 0
+               ? start_seconds() + ctx->duration / double(AV_TIME_BASE)
+               : std::numeric_limits<double>::infinity();
+  }
+
   // Demuxer seek to `at` seconds, then every decoder and output back to a
   // clean start for a seek to `target`. Whether the first frame may be
   // checked for landing after the target: only while going further back
@@ -118,9 +126,11 @@ struct StreamReader::Impl {
                                       : std::nullopt;
     const auto first_at_most =
         can_go_back ? std::optional<double>(seek.target) : std::nullopt;
+    const auto key_at_or_before =
+        seek.precise ? std::nullopt : std::optional<double>(seek.target);
     for (auto& out : outputs) {
       if (again) {
-        out->rewind(discard, first_at_most);
+        out->rewind(discard, first_at_most, key_at_or_before);
       } else {
         out->reset(discard, first_at_most);
       }
@@ -136,13 +146,13 @@ struct StreamReader::Impl {
   // frame of an output comes after the target, seek again 1, 2, 4 and 8 s
   // earlier, then from the start of the file.
   // At the end of the input, a seek that landed after every frame shows as
-  // no frame at all (`at_end_of_input`).
+  // no frame at all (`at_end_of_input`), unless the target is past the end.
   bool seek_again_if_overshot(bool at_end_of_input = false) {
     if (!pending_seek || outputs.empty()) return false;
     const bool overshot =
         std::any_of(outputs.begin(), outputs.end(),
                     [](const auto& out) { return out->overshot(); }) ||
-        (at_end_of_input &&
+        (at_end_of_input && pending_seek->target < end_seconds() &&
          std::all_of(outputs.begin(), outputs.end(),
                      [](const auto& out) { return out->awaiting_first(); }));
     if (!overshot) {
@@ -388,14 +398,14 @@ int StreamReader::fill_buffer(std::optional<double> timeout_ms,
 
 bool StreamReader::is_buffer_ready() const {
   for (const auto& out : impl().outputs) {
-    if (!out->buffer().is_ready()) return false;
+    if (!out->is_ready()) return false;
   }
   return true;
 }
 
 std::vector<std::optional<Chunk>> StreamReader::pop_chunks() {
   std::vector<std::optional<Chunk>> chunks;
-  for (auto& out : impl().outputs) chunks.push_back(out->buffer().pop());
+  for (auto& out : impl().outputs) chunks.push_back(out->pop());
   return chunks;
 }
 

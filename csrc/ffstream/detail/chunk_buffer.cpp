@@ -39,13 +39,16 @@ ChunkBuffer::Slot ChunkBuffer::reserve(int64_t count) {
       s.capacity = std::max({count, buffered_, capacity_hint_, int64_t{1}});
       capacity_hint_ = 0;
     }
-    s.storage = pool_ ? pool_->acquire()
+    s.fresh = true;
+    s.storage = pool_ ? pool_->acquire(&s.fresh)
                       : allocate_storage(s.capacity * layout_.bytes());
     segments_.push_back(std::move(s));
   }
   Segment& tail = segments_.back();
-  return {tail.storage.get() + tail.end * layout_.bytes(),
-          std::min(count, tail.capacity - tail.end)};
+  Slot slot{tail.storage.get() + tail.end * layout_.bytes(),
+            std::min(count, tail.capacity - tail.end)};
+  if (tail.fresh) prefault(slot.data, slot.count * layout_.bytes());
+  return slot;
 }
 
 void ChunkBuffer::commit(int64_t count, double pts) {

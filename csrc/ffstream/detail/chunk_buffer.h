@@ -53,6 +53,7 @@ class ChunkBuffer {
     int64_t capacity = 0;
     int64_t begin = 0;  // first frame not yet popped or dropped
     int64_t end = 0;    // one past the last written frame
+    bool fresh = false;  // newly allocated: pages mapped as frames come
     // (frame index, pts of that frame) for the first frame of every commit.
     std::vector<std::pair<int64_t, double>> anchors;
   };

@@ -82,17 +82,29 @@ std::string source_args(const FilterInput& in) {
 
 // Filters whose output frame depends on one input frame only and keeps its
 // pts. Anything else (fps, tmix, setpts, ...) may carry what came before a
-// seek target into the frames after it.
+// seek target into the frames after it, and so may expressions evaluated per
+// frame, which can count frames (crop's x and y; scale and pad with
+// eval=frame).
 bool is_frame_by_frame(const AVFilterGraph* graph) {
-  static const char* const kNames[] = {
-      "buffer", "buffersink", "null",  "format", "scale", "crop",
-      "hflip",  "vflip",      "transpose", "pad", "setsar", "setdar", "copy"};
+  static const char* const kAlways[] = {
+      "buffer", "buffersink", "null", "format", "hflip",
+      "vflip",  "transpose",  "setsar", "setdar", "copy"};
+  static const char* const kWithEvalInit[] = {"scale", "pad"};
+  auto listed = [](const char* name, const auto& names) {
+    return std::any_of(std::begin(names), std::end(names),
+                       [name](const char* k) { return std::strcmp(k, name) == 0; });
+  };
   for (unsigned i = 0; i < graph->nb_filters; ++i) {
-    const char* name = graph->filters[i]->filter->name;
-    if (std::none_of(std::begin(kNames), std::end(kNames),
-                     [name](const char* k) { return std::strcmp(k, name) == 0; })) {
-      return false;
+    AVFilterContext* filter = graph->filters[i];
+    const char* name = filter->filter->name;
+    if (listed(name, kAlways)) continue;
+    int64_t eval = 0;  // 0: expressions evaluated once, at configuration
+    if (listed(name, kWithEvalInit) &&
+        (av_opt_get_int(filter, "eval", AV_OPT_SEARCH_CHILDREN, &eval) < 0 ||
+         eval == 0)) {
+      continue;
     }
+    return false;
   }
   return true;
 }

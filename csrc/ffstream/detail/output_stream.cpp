@@ -15,6 +15,14 @@ namespace ffstream::detail {
 namespace {
 
 constexpr double kPtsTolerance = 1e-6;  // seconds
+
+bool is_key_frame(const AVFrame* frame) {
+#ifdef AV_FRAME_FLAG_KEY
+  return (frame->flags & AV_FRAME_FLAG_KEY) != 0;
+#else
+  return frame->key_frame != 0;
+#endif
+}
 // Caps the up-front size of a frames_per_chunk=-1 chunk (a header may lie
 // about the duration); beyond it storage grows by doubling.
 constexpr int64_t kMaxHintBytes = int64_t{256} << 20;
@@ -202,6 +210,13 @@ void OutputStream::push(AVFrame* decoded) {
   }
   graph_.push(decoded);
   pull_all();
+  // The end of the stream: whatever a key seek held back is all there is.
+  if (decoded == nullptr) hold_until_.reset();
+}
+
+std::optional<Chunk> OutputStream::pop() {
+  if (hold_until_) return std::nullopt;
+  return buffer_.pop();
 }
 
 void OutputStream::pull_all() {
@@ -229,6 +244,15 @@ void OutputStream::write(const AVFrame* frame) {
     first_at_most_.reset();
   }
   if (overshot_) return;
+  if (hold_until_) {
+    // A key frame at or before the target starts over what is held; the
+    // first frame after the target settles it.
+    if (pts > *hold_until_ + kPtsTolerance) {
+      hold_until_.reset();
+    } else if (is_key_frame(frame)) {
+      buffer_.clear();
+    }
+  }
   int64_t first = 0;
   if (discard_before_) {
     double target = *discard_before_;
@@ -253,6 +277,7 @@ void OutputStream::write(const AVFrame* frame) {
     buffer_.commit(slot.count, pts + done * duration / total);
     done += slot.count;
   }
+  last_pts_ = pts;
   next_pts_ = pts + duration;
 }
 
@@ -291,6 +316,7 @@ void OutputStream::reset(std::optional<double> discard_before,
   first_at_most_ = first_at_most;
   overshot_ = false;
   delivered_ = false;
+  hold_until_.reset();
   graph_ = FilterGraph(graph_.input(), graph_.description());
   buffer_.clear();
   discard_before_ = discard_before;
@@ -298,15 +324,22 @@ void OutputStream::reset(std::optional<double> discard_before,
 }
 
 void OutputStream::rewind(std::optional<double> discard_before,
-                          std::optional<double> first_at_most) {
+                          std::optional<double> first_at_most,
+                          std::optional<double> key_at_or_before) {
   if (!delivered_) {
     reset(discard_before, first_at_most);
+    hold_until_ = key_at_or_before;
     return;
   }
   graph_ = FilterGraph(graph_.input(), graph_.description());
   first_at_most_.reset();
   overshot_ = false;
-  discard_before_ = next_pts_;
+  hold_until_.reset();
+  // Audio goes on at the next sample. Video goes on after the last frame's
+  // own pts: the next frame's may come sooner than one frame period (pts
+  // rounded to milliseconds, variable frame rates).
+  const bool audio = graph_.input().media_type == AVMEDIA_TYPE_AUDIO;
+  discard_before_ = audio ? next_pts_ : last_pts_ + 2 * kPtsTolerance;
 }
 
 }  // namespace ffstream::detail

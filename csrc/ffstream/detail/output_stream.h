@@ -26,8 +26,10 @@ class OutputStream {
   // Filters and buffers one decoded frame; nullptr flushes the filter at the
   // end of the stream.
   void push(AVFrame* decoded);
-  ChunkBuffer& buffer() { return buffer_; }
-  const ChunkBuffer& buffer() const { return buffer_; }
+  // Whether a chunk can be popped, and the next chunk. Nothing is ready
+  // while a key seek still looks for its key frame (see rewind).
+  bool is_ready() const { return !hold_until_ && buffer_.is_ready(); }
+  std::optional<Chunk> pop();
   OutputStreamInfo info() const;
 
   // Back to a clean state after a seek: a fresh filter graph, an empty buffer,
@@ -43,9 +45,13 @@ class OutputStream {
   bool awaiting_first() const { return first_at_most_.has_value(); }
   // For the reader's second try at the same seek: as reset(), except that an
   // output which delivered frames since the reset keeps them and drops
-  // their second decoding, so that nothing is lost or repeated.
+  // their second decoding, so that nothing is lost or repeated. With
+  // `key_at_or_before` (a key seek), an output that delivered nothing keeps
+  // only the frames from the last key frame at or before that time: it holds
+  // them back until a later frame shows which key frame that is.
   void rewind(std::optional<double> discard_before,
-              std::optional<double> first_at_most);
+              std::optional<double> first_at_most,
+              std::optional<double> key_at_or_before);
   // The precise-seek target (seconds) while frames before it are still being
   // dropped, if the decoder may skip decoding frames that nothing refers to
   // before it: only when the filter treats every frame on its own.
@@ -75,6 +81,8 @@ class OutputStream {
   std::optional<double> first_at_most_;
   bool overshot_ = false;
   bool delivered_ = false;  // frames written since the last reset
+  double last_pts_ = 0;     // of the last frame written
+  std::optional<double> hold_until_;
   // Where the next frame starts when a frame comes without a pts.
   double next_pts_ = 0;
 };

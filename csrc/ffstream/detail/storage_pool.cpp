@@ -9,20 +9,22 @@
 
 namespace ffstream::detail {
 
-namespace {
+std::shared_ptr<StoragePool> StoragePool::create(size_t block_bytes,
+                                                 size_t max_idle) {
+  return std::shared_ptr<StoragePool>(new StoragePool(block_bytes, max_idle));
+}
 
-// Maps a new block's pages in one call instead of one page fault per 4 KiB
-// as the decoder first writes them: a pool block is always filled (1080p
-// RGB, 32 frames: 48,000 faults), and taking the faults in one batch saved
-// about 5% of a short decode. Advice only: older kernels ignore it.
 void prefault(uint8_t* data, size_t bytes) {
 #if defined(__linux__) && defined(MADV_POPULATE_WRITE)
+  // Below this, page faults cost too little to matter (audio chunks).
+  constexpr size_t kMinBytes = size_t{1} << 20;
+  if (bytes < kMinBytes) return;
   constexpr uintptr_t kPage = 4096;
   const auto begin = reinterpret_cast<uintptr_t>(data);
   const uintptr_t first = (begin + kPage - 1) & ~(kPage - 1);
   const uintptr_t last = (begin + bytes) & ~(kPage - 1);
   // In steps, so that another thread's mmap or munmap (which waits for the
-  // lock this takes) is not held up for the whole block.
+  // lock this takes) is not held up for long.
   constexpr uintptr_t kStep = uintptr_t{2} << 20;
   for (uintptr_t at = first; at < last; at += kStep) {
     madvise(reinterpret_cast<void*>(at), std::min(kStep, last - at),
@@ -34,16 +36,7 @@ void prefault(uint8_t* data, size_t bytes) {
 #endif
 }
 
-constexpr size_t kPrefaultMinBytes = size_t{1} << 20;
-
-}  // namespace
-
-std::shared_ptr<StoragePool> StoragePool::create(size_t block_bytes,
-                                                 size_t max_idle) {
-  return std::shared_ptr<StoragePool>(new StoragePool(block_bytes, max_idle));
-}
-
-Storage StoragePool::acquire() {
+Storage StoragePool::acquire(bool* fresh) {
   Storage block;
   {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -52,10 +45,8 @@ Storage StoragePool::acquire() {
       idle_.pop_back();
     }
   }
-  if (!block) {
-    block = allocate_storage(block_bytes_);
-    if (block_bytes_ >= kPrefaultMinBytes) prefault(block.get(), block_bytes_);
-  }
+  if (fresh) *fresh = !block;
+  if (!block) block = allocate_storage(block_bytes_);
   // Hand out an alias whose last release gives the block back (or frees it,
   // with `block`, when the pool is gone or full).
   std::weak_ptr<StoragePool> pool = weak_from_this();

@@ -21,7 +21,9 @@ class StoragePool : public std::enable_shared_from_this<StoragePool> {
   static std::shared_ptr<StoragePool> create(size_t block_bytes,
                                              size_t max_idle);
 
-  Storage acquire();
+  // A block; `*fresh` (if given) says whether it was newly allocated, so
+  // its pages are not mapped yet.
+  Storage acquire(bool* fresh = nullptr);
 
  private:
   StoragePool(size_t block_bytes, size_t max_idle)
@@ -32,5 +34,12 @@ class StoragePool : public std::enable_shared_from_this<StoragePool> {
   std::mutex mutex_;
   std::vector<Storage> idle_;  // plain storages, owned while idle
 };
+
+// Maps the pages of [data, data + bytes) in a few calls instead of one page
+// fault per 4 KiB as they are first written. For fresh memory that is about
+// to be filled (a chunk's next frames): doing this for a whole oversized
+// block would commit memory nobody writes. Advice only: older kernels ignore
+// it.
+void prefault(uint8_t* data, size_t bytes);
 
 }  // namespace ffstream::detail
