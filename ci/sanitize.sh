@@ -90,7 +90,7 @@ if [ ${#pytest_args[@]} -eq 0 ]; then
   # the C++ part is the leak check).
   pytest_args=(-q -p no:cacheprovider -k "not do_not_leak and not memory_flat"
     tests/test_audio.py tests/test_video.py tests/test_chunking.py
-    tests/test_seek.py tests/test_fileobj.py tests/test_errors.py
+    tests/test_seek.py tests/test_seek_codecs.py tests/test_fileobj.py tests/test_errors.py
     tests/test_source_info.py tests/test_threads.py tests/test_filters.py
     tests/test_safe_mode.py tests/test_utils.py tests/test_corpus.py
     tests/test_bad_arguments.py tests/test_soak.py)
