@@ -69,6 +69,12 @@ RECIPES: Dict[str, List[str]] = {
         "-f", "lavfi", "-i", _V, "-c:v", "libx265", "-pix_fmt", "yuv420p",
         "-x265-params", "log-level=error:keyint=10:min-keyint=10:scenecut=0:bframes=3",
     ],
+    # The same in MPEG-TS, which seeks by byte position and dts: it lands on
+    # frames that need earlier ones.
+    "hevc.ts": [
+        "-f", "lavfi", "-i", _V, "-c:v", "libx265", "-pix_fmt", "yuv420p",
+        "-x265-params", "log-level=error:keyint=10:min-keyint=10:scenecut=0:bframes=3",
+    ],
     # The same with audio, for seeks that must go back while audio flows.
     "hevc_av.mp4": [
         "-f", "lavfi", "-i", _V, "-f", "lavfi", "-i", _A,

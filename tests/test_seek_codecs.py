@@ -19,7 +19,7 @@ import media
 
 from ffstream import StreamReader
 
-CODECS = ["h264.mp4", "hevc.mp4", "mpeg2.ts", "mpeg4.mkv", "vp9.webm"]
+CODECS = ["h264.mp4", "hevc.mp4", "hevc.ts", "mpeg2.ts", "mpeg4.mkv", "vp9.webm"]
 
 
 def decode_all(path, filter_desc=None):
@@ -240,7 +240,7 @@ def key_frame_times(path):
     )
 
 
-@pytest.mark.parametrize("name", ["mpeg2.ts", "hevc.mp4", "h264.mp4"])
+@pytest.mark.parametrize("name", ["mpeg2.ts", "hevc.mp4", "hevc.ts", "h264.mp4"])
 def test_key_seek_starts_at_the_last_key_frame_at_or_before_t(make_media, name):
     path = make_media(name)
     keys = key_frame_times(path)

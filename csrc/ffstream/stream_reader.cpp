@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <set>
 #include <thread>
 
 #include "ffstream/detail/av_error.h"
@@ -35,6 +36,10 @@ struct StreamReader::Impl {
     bool precise = false;
   };
   std::optional<PendingSeek> pending_seek;
+  // Video streams whose packets are dropped until a key frame's: after a
+  // seek, the demuxer may land on a frame that needs earlier ones (MPEG-TS
+  // seeks by byte position), and decoding it gives damaged images.
+  std::set<int> awaiting_key;
 
   explicit Impl(std::unique_ptr<Source> s) : source(std::move(s)) {
     // Streams without outputs are not demuxed until an output asks for them.
@@ -115,13 +120,26 @@ struct StreamReader::Impl {
   // checked for landing after the target: only while going further back
   // can still help.
   void seek_to(double at, const PendingSeek& seek, bool again) {
-    const auto ts = static_cast<int64_t>(std::llround(at * AV_TIME_BASE));
-    source->seek(ts, 0);
+    const bool can_go_back = at > start_seconds();
+    const auto us = [](double s) {
+      return static_cast<int64_t>(std::llround(s * AV_TIME_BASE));
+    };
+    if (can_go_back) {
+      source->seek(us(at), 0);
+    } else {
+      // At or before the start, aim a second earlier: MPEG-TS compares with
+      // dts, and the first frame's dts may lie before the file's start
+      // time. Demuxers that refuse a time before the start (MP3) get `at`.
+      try {
+        source->seek(us(std::min(at, start_seconds()) - 1.0), 0);
+      } catch (const Error&) {
+        source->seek(us(at), 0);
+      }
+    }
     for (auto& [index, decoder] : decoders) {
       decoder->flush();
       decoder->set_show_damaged(false);
     }
-    const bool can_go_back = at > start_seconds();
     const auto discard = seek.precise ? std::optional<double>(seek.target)
                                       : std::nullopt;
     const auto first_at_most =
@@ -136,6 +154,16 @@ struct StreamReader::Impl {
       }
     }
     pending_seek = can_go_back ? std::optional<PendingSeek>(seek) : std::nullopt;
+    // From the start of the file, every packet is wanted: a stream whose
+    // container flags no key frame is then still decoded.
+    awaiting_key.clear();
+    if (can_go_back) {
+      for (const auto& [index, decoder] : decoders) {
+        if (decoder->context()->codec_type == AVMEDIA_TYPE_VIDEO) {
+          awaiting_key.insert(index);
+        }
+      }
+    }
     at_end = false;
   }
 
@@ -374,6 +402,10 @@ int StreamReader::process_packet(std::optional<double> timeout_ms,
   PacketUnrefGuard guard(m.packet.get());
   const int index = m.packet->stream_index;
   auto it = m.decoders.find(index);
+  if (it != m.decoders.end() && m.awaiting_key.count(index) != 0) {
+    if ((m.packet->flags & AV_PKT_FLAG_KEY) == 0) return 0;
+    m.awaiting_key.erase(index);
+  }
   if (it != m.decoders.end()) {
     it->second->set_skip_unreferenced(m.skippable(index, m.packet.get()));
     it->second->decode(m.packet.get(),
@@ -427,6 +459,7 @@ void StreamReader::seek(double timestamp, SeekMode mode) {
     }
     for (auto& out : m.outputs) out->reset(std::nullopt);
     m.pending_seek.reset();
+    m.awaiting_key.clear();
     m.at_end = false;
     return;
   }
