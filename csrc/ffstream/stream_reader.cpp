@@ -5,7 +5,6 @@
 #include <cmath>
 #include <limits>
 #include <map>
-#include <set>
 #include <thread>
 
 #include "ffstream/detail/av_error.h"
@@ -38,8 +37,11 @@ struct StreamReader::Impl {
   std::optional<PendingSeek> pending_seek;
   // Video streams whose packets are dropped until a key frame's: after a
   // seek, the demuxer may land on a frame that needs earlier ones (MPEG-TS
-  // seeks by byte position), and decoding it gives damaged images.
-  std::set<int> awaiting_key;
+  // seeks by byte position), and decoding it gives damaged images. Counts
+  // the packets dropped: a container that flags no key frames must not
+  // lose the stream for good.
+  std::map<int, int> awaiting_key;
+  static constexpr int kMaxPacketsWithoutKey = 1000;
 
   explicit Impl(std::unique_ptr<Source> s) : source(std::move(s)) {
     // Streams without outputs are not demuxed until an output asks for them.
@@ -160,7 +162,7 @@ struct StreamReader::Impl {
     if (can_go_back) {
       for (const auto& [index, decoder] : decoders) {
         if (decoder->context()->codec_type == AVMEDIA_TYPE_VIDEO) {
-          awaiting_key.insert(index);
+          awaiting_key[index] = 0;
         }
       }
     }
@@ -402,9 +404,12 @@ int StreamReader::process_packet(std::optional<double> timeout_ms,
   PacketUnrefGuard guard(m.packet.get());
   const int index = m.packet->stream_index;
   auto it = m.decoders.find(index);
-  if (it != m.decoders.end() && m.awaiting_key.count(index) != 0) {
-    if ((m.packet->flags & AV_PKT_FLAG_KEY) == 0) return 0;
-    m.awaiting_key.erase(index);
+  if (auto wait = m.awaiting_key.find(index); wait != m.awaiting_key.end()) {
+    if ((m.packet->flags & AV_PKT_FLAG_KEY) == 0 &&
+        ++wait->second <= Impl::kMaxPacketsWithoutKey) {
+      return 0;
+    }
+    m.awaiting_key.erase(wait);
   }
   if (it != m.decoders.end()) {
     it->second->set_skip_unreferenced(m.skippable(index, m.packet.get()));
