@@ -59,6 +59,10 @@
 #include "ffstream/stream_reader.h"
 #include "ffstream/utils.h"
 
+extern "C" {
+#include <libavutil/mem.h>
+}
+
 namespace {
 
 constexpr size_t kHeaderSize = 8;
@@ -337,6 +341,10 @@ void run(const uint8_t* data, size_t size) {
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
   ffstream::set_log_level(-8);  // AV_LOG_QUIET: errors come as exceptions
+  // FFmpeg's demuxers allocate what a header claims (1.6 GB from a mutated
+  // one) and fail cleanly with ENOMEM when av_malloc refuses: cap it below
+  // libFuzzer's -malloc_limit_mb, so that only our own allocations count.
+  av_max_alloc(size_t{1000} << 20);
   const char* verbose = std::getenv("FFSTREAM_FUZZ_VERBOSE");
   g_verbose = verbose != nullptr && *verbose != '\0' && *verbose != '0';
   return 0;
