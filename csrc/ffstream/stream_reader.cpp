@@ -19,6 +19,15 @@ namespace ffstream {
 
 using namespace detail;
 
+namespace {
+
+// Seconds as FFmpeg's AV_TIME_BASE units, for avformat_seek_file.
+int64_t av_time(double seconds) {
+  return static_cast<int64_t>(std::llround(seconds * AV_TIME_BASE));
+}
+
+}  // namespace
+
 struct StreamReader::Impl {
   std::unique_ptr<Source> source;
   // One decoder per source stream that has outputs, keyed by stream index.
@@ -101,6 +110,14 @@ struct StreamReader::Impl {
     return before && pkt->pts * av_q2d(st->time_base) < *before;
   }
 
+  // After a demuxer seek: no decoder keeps frames from before it.
+  void flush_decoders(bool show_damaged) {
+    for (auto& [index, decoder] : decoders) {
+      decoder->flush();
+      decoder->set_show_damaged(show_damaged);
+    }
+  }
+
   // Where the file starts, in seconds (never below 0).
   double start_seconds() const {
     const AVFormatContext* ctx = source->get();
@@ -123,25 +140,19 @@ struct StreamReader::Impl {
   // can still help.
   void seek_to(double at, const PendingSeek& seek, bool again) {
     const bool can_go_back = at > start_seconds();
-    const auto us = [](double s) {
-      return static_cast<int64_t>(std::llround(s * AV_TIME_BASE));
-    };
     if (can_go_back) {
-      source->seek(us(at), 0);
+      source->seek(av_time(at), 0);
     } else {
       // At or before the start, aim a second earlier: MPEG-TS compares with
       // dts, and the first frame's dts may lie before the file's start
       // time. Demuxers that refuse a time before the start (MP3) get `at`.
       try {
-        source->seek(us(std::min(at, start_seconds()) - 1.0), 0);
+        source->seek(av_time(std::min(at, start_seconds()) - 1.0), 0);
       } catch (const Error&) {
-        source->seek(us(at), 0);
+        source->seek(av_time(at), 0);
       }
     }
-    for (auto& [index, decoder] : decoders) {
-      decoder->flush();
-      decoder->set_show_damaged(false);
-    }
+    flush_decoders(/*show_damaged=*/false);
     const auto discard = seek.precise ? std::optional<double>(seek.target)
                                       : std::nullopt;
     const auto first_at_most =
@@ -197,13 +208,9 @@ struct StreamReader::Impl {
     // decodes nothing is read a bounded number of times.
     constexpr double kMaxBack = 8.0;
     PendingSeek seek = *pending_seek;
-    if (seek.back >= kMaxBack) {
-      seek.back = std::numeric_limits<double>::infinity();
-      seek_to(start_seconds(), seek, /*again=*/true);
-      return true;
-    }
     seek.back = seek.back > 0 ? seek.back * 2 : 1.0;
-    seek_to(seek.target - seek.back, seek, /*again=*/true);
+    seek_to(seek.back > kMaxBack ? start_seconds() : seek.target - seek.back,
+            seek, /*again=*/true);
     return true;
   }
 
@@ -455,13 +462,9 @@ void StreamReader::seek(double timestamp, SeekMode mode) {
   }
   // Far beyond any media's end (and safe from overflow): 10^12 s.
   const double clamped = std::min(timestamp, 1e12);
-  const auto target = static_cast<int64_t>(std::llround(clamped * AV_TIME_BASE));
   if (mode == SeekMode::kAny) {
-    m.source->seek(target, AVSEEK_FLAG_ANY);
-    for (auto& [index, decoder] : m.decoders) {
-      decoder->flush();
-      decoder->set_show_damaged(true);
-    }
+    m.source->seek(av_time(clamped), AVSEEK_FLAG_ANY);
+    m.flush_decoders(/*show_damaged=*/true);
     for (auto& out : m.outputs) out->reset(std::nullopt);
     m.pending_seek.reset();
     m.awaiting_key.clear();

@@ -15,6 +15,9 @@ namespace ffstream::detail {
 namespace {
 
 constexpr double kPtsTolerance = 1e-6;  // seconds
+// Caps the up-front size of a frames_per_chunk=-1 chunk (a header may lie
+// about the duration); beyond it storage grows by doubling.
+constexpr int64_t kMaxHintBytes = int64_t{256} << 20;
 
 bool is_key_frame(const AVFrame* frame) {
 #ifdef AV_FRAME_FLAG_KEY
@@ -23,9 +26,6 @@ bool is_key_frame(const AVFrame* frame) {
   return frame->key_frame != 0;
 #endif
 }
-// Caps the up-front size of a frames_per_chunk=-1 chunk (a header may lie
-// about the duration); beyond it storage grows by doubling.
-constexpr int64_t kMaxHintBytes = int64_t{256} << 20;
 
 // Checks the arguments that need no FFmpeg state; returns the source index.
 int validate(const OutputOptions& o) {
