@@ -12,13 +12,22 @@ Version split(unsigned v) {
 
 const char* or_empty(const char* s) { return s ? s : ""; }
 
-std::map<std::string, std::string> decoders_of(AVMediaType type) {
+// Codec name -> description for the decoders (or encoders) of one media type.
+std::map<std::string, std::string> codecs_of(AVMediaType type, bool encoders) {
   std::map<std::string, std::string> out;
   void* it = nullptr;
   while (const AVCodec* c = av_codec_iterate(&it)) {
-    if (av_codec_is_decoder(c) && c->type == type) {
-      out.emplace(c->name, or_empty(c->long_name));
-    }
+    const bool wanted = encoders ? av_codec_is_encoder(c) : av_codec_is_decoder(c);
+    if (wanted && c->type == type) out.emplace(c->name, or_empty(c->long_name));
+  }
+  return out;
+}
+
+std::vector<std::string> protocols(bool output) {
+  std::vector<std::string> out;
+  void* it = nullptr;
+  while (const char* name = avio_enum_protocols(&it, output ? 1 : 0)) {
+    out.emplace_back(name);
   }
   return out;
 }
@@ -56,11 +65,19 @@ std::map<std::string, std::string> muxers() {
 }
 
 std::map<std::string, std::string> audio_decoders() {
-  return decoders_of(AVMEDIA_TYPE_AUDIO);
+  return codecs_of(AVMEDIA_TYPE_AUDIO, /*encoders=*/false);
 }
 
 std::map<std::string, std::string> video_decoders() {
-  return decoders_of(AVMEDIA_TYPE_VIDEO);
+  return codecs_of(AVMEDIA_TYPE_VIDEO, /*encoders=*/false);
+}
+
+std::map<std::string, std::string> audio_encoders() {
+  return codecs_of(AVMEDIA_TYPE_AUDIO, /*encoders=*/true);
+}
+
+std::map<std::string, std::string> video_encoders() {
+  return codecs_of(AVMEDIA_TYPE_VIDEO, /*encoders=*/true);
 }
 
 std::map<std::string, std::string> input_devices() {
@@ -76,14 +93,22 @@ std::map<std::string, std::string> input_devices() {
   return out;
 }
 
-std::vector<std::string> input_protocols() {
-  std::vector<std::string> out;
-  void* it = nullptr;
-  while (const char* name = avio_enum_protocols(&it, /*output=*/0)) {
-    out.emplace_back(name);
+std::map<std::string, std::string> output_devices() {
+  avdevice_register_all();
+  std::map<std::string, std::string> out;
+  FFSTREAM_AVFORMAT_CONST AVOutputFormat* f = nullptr;
+  while ((f = av_output_audio_device_next(f)) != nullptr) {
+    out.emplace(f->name, or_empty(f->long_name));
+  }
+  while ((f = av_output_video_device_next(f)) != nullptr) {
+    out.emplace(f->name, or_empty(f->long_name));
   }
   return out;
 }
+
+std::vector<std::string> input_protocols() { return protocols(/*output=*/false); }
+
+std::vector<std::string> output_protocols() { return protocols(/*output=*/true); }
 
 std::string build_config() { return avutil_configuration(); }
 

@@ -17,8 +17,14 @@ std::map<std::string, std::string> demuxers();
 std::map<std::string, std::string> muxers();
 std::map<std::string, std::string> audio_decoders();
 std::map<std::string, std::string> video_decoders();
+// Encoders and output devices exist only to answer what this FFmpeg has:
+// ffstream itself decodes.
+std::map<std::string, std::string> audio_encoders();
+std::map<std::string, std::string> video_encoders();
 std::map<std::string, std::string> input_devices();
+std::map<std::string, std::string> output_devices();
 std::vector<std::string> input_protocols();
+std::vector<std::string> output_protocols();
 // The ./configure line FFmpeg was built with.
 std::string build_config();
 

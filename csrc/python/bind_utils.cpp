@@ -13,8 +13,12 @@ void register_utils(py::module_& m) {
   m.def("muxers", &muxers);
   m.def("audio_decoders", &audio_decoders);
   m.def("video_decoders", &video_decoders);
+  m.def("audio_encoders", &audio_encoders);
+  m.def("video_encoders", &video_encoders);
   m.def("input_devices", &input_devices);
+  m.def("output_devices", &output_devices);
   m.def("input_protocols", &input_protocols);
+  m.def("output_protocols", &output_protocols);
   m.def("build_config", &build_config);
   m.def("log_level", &log_level);
   m.def("set_log_level", &set_log_level, py::arg("level"));

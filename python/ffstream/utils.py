@@ -12,8 +12,13 @@ __all__ = [
     "get_muxers",
     "get_audio_decoders",
     "get_video_decoders",
+    "get_audio_encoders",
+    "get_video_encoders",
     "get_input_devices",
+    "get_output_devices",
     "get_input_protocols",
+    "get_output_protocols",
+    "clear_cuda_context_cache",
     "get_build_config",
     "get_log_level",
     "set_log_level",
@@ -45,14 +50,41 @@ def get_video_decoders() -> Dict[str, str]:
     return ext.video_decoders()
 
 
+def get_audio_encoders() -> Dict[str, str]:
+    """Audio encoder name -> description, as this FFmpeg was built. ffstream
+    only decodes; the list says what the FFmpeg it runs on can do."""
+    return ext.audio_encoders()
+
+
+def get_video_encoders() -> Dict[str, str]:
+    """Video encoder name -> description, as this FFmpeg was built."""
+    return ext.video_encoders()
+
+
 def get_input_devices() -> Dict[str, str]:
     """Input device name (``"lavfi"``, ``"alsa"``, ``"v4l2"``...) -> description."""
     return ext.input_devices()
 
 
+def get_output_devices() -> Dict[str, str]:
+    """Output device name (``"alsa"``, ``"fbdev"``...) -> description."""
+    return ext.output_devices()
+
+
 def get_input_protocols() -> List[str]:
     """Protocols FFmpeg can read from (``"file"``, ``"http"``, ...)."""
     return ext.input_protocols()
+
+
+def get_output_protocols() -> List[str]:
+    """Protocols FFmpeg can write to (``"file"``, ``"pipe"``, ...)."""
+    return ext.output_protocols()
+
+
+def clear_cuda_context_cache() -> None:
+    """Frees the CUDA contexts kept for hardware decoding. ffstream decodes on
+    the CPU and keeps none, so there is nothing to free; the function exists
+    so that code written for torchaudio runs unchanged."""
 
 
 def get_build_config() -> str:
