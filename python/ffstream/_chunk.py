@@ -18,16 +18,34 @@ class ChunkTensor(torch.Tensor):
         (0.0, torch.Size([1024, 2]))
         >>> type(chunk * 2)
         <class 'torch.Tensor'>
+
+    Chunks can also be made by hand, as with torchaudio:
+    ``ChunkTensor(tensor, pts)`` shares ``tensor``'s memory, and the plain
+    tensor it wraps stays reachable as ``chunk._elem``.
     """
+
+    _elem: torch.Tensor
+    """The plain tensor this chunk wraps (same memory)."""
 
     pts: float
     """Presentation time of the first frame of the chunk, in seconds."""
 
     @staticmethod
-    def _wrap(data: torch.Tensor, pts: float) -> ChunkTensor:
-        chunk = torch.Tensor._make_subclass(ChunkTensor, data)
-        chunk.pts = pts
+    def __new__(cls, _elem: torch.Tensor, pts: float) -> ChunkTensor:
+        if not isinstance(_elem, torch.Tensor):
+            raise TypeError(f"ChunkTensor wraps a torch.Tensor, got {type(_elem).__name__}")
+        chunk = torch.Tensor._make_subclass(cls, _elem, _elem.requires_grad)
+        chunk._elem = _elem
+        chunk.pts = float(pts)
         return chunk
+
+    def __init__(self, _elem: torch.Tensor, pts: float):
+        # Everything happened in __new__; torch.Tensor.__init__ takes no data.
+        pass
+
+    @staticmethod
+    def _wrap(data: torch.Tensor, pts: float) -> ChunkTensor:
+        return ChunkTensor(data, pts)
 
     @classmethod
     def __torch_function__(cls, func, types, args=(), kwargs=None):
