@@ -191,8 +191,10 @@ class StreamReader:
                 ``"yuv444p"``, ``"yuv420p"``, ``"nv12"`` give uint8
                 ``(N, 3, H, W)`` (chroma brought to full size);
                 ``"rgba"``/``"argb"``/``"bgra"``/``"abgr"`` ``(N, 4, H, W)``;
-                ``"gray"`` ``(N, 1, H, W)``; ``"rgb48le"`` uint16 and
-                ``"yuv420p10le"`` int16, ``(N, 3, H, W)``. Packed formats come
+                ``"gray"`` ``(N, 1, H, W)``; ``"rgb48le"`` and
+                ``"yuv420p10le"`` int16, ``(N, 3, H, W)``: rgb48le holds
+                each 16-bit value minus 32768, as torchaudio did (add 32768
+                in int32 for the unsigned value), yuv420p10le 0..1023. Packed formats come
                 in channels_last memory (a view of the packed pixels).
             frame_rate: Change the frame rate (frames are dropped/duplicated).
             width: Scale to this width.

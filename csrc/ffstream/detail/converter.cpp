@@ -183,6 +183,7 @@ Converter Converter::for_video(AVPixelFormat format, int width, int height,
   }
   Converter c(layout, write);
   c.format_ = format;
+  c.offset_to_signed_ = spec->offset_to_signed;
   c.width_ = width;
   c.height_ = height;
   const AVPixFmtDescriptor* desc = av_pix_fmt_desc_get(format);
@@ -311,6 +312,13 @@ void Converter::convert(const AVFrame* frame, int64_t first, int64_t count,
                     "; add aformat=channel_layouts=... to get one count");
   }
   write_(*this, frame, first, count, dst);
+  if (offset_to_signed_) {
+    // v - 32768 in two's complement is v with its top bit flipped. The
+    // frame was just written, so this pass runs over cached memory.
+    auto* values = reinterpret_cast<uint16_t*>(dst);
+    const size_t n = count * layout_.bytes() / sizeof(uint16_t);
+    for (size_t i = 0; i < n; ++i) values[i] ^= 0x8000u;
+  }
 }
 
 }  // namespace ffstream::detail

@@ -62,6 +62,7 @@ class Converter {
   int width_ = 0, height_ = 0;
   int chroma_shift_w_ = 0, chroma_shift_h_ = 0;
   AVPixelFormat format_ = AV_PIX_FMT_NONE;
+  bool offset_to_signed_ = false;  // see PixelFormatSpec
   // swscale path: the context and the frame properties it was set up for.
   SwsContextPtr sws_;
   int sws_input_ = AV_PIX_FMT_NONE;

@@ -17,7 +17,7 @@ constexpr PixelFormatSpec kPixelFormats[] = {
     {AV_PIX_FMT_ABGR, DType::kUInt8, 4, PixelLayout::kPacked},
     {AV_PIX_FMT_BGRA, DType::kUInt8, 4, PixelLayout::kPacked},
     {AV_PIX_FMT_GRAY8, DType::kUInt8, 1, PixelLayout::kPacked},
-    {AV_PIX_FMT_RGB48LE, DType::kUInt16, 3, PixelLayout::kPacked},
+    {AV_PIX_FMT_RGB48LE, DType::kInt16, 3, PixelLayout::kPacked, true},
     {AV_PIX_FMT_YUV444P, DType::kUInt8, 3, PixelLayout::kPlanar},
     {AV_PIX_FMT_YUV420P, DType::kUInt8, 3, PixelLayout::kPlanarChromaUp},
     {AV_PIX_FMT_YUV420P10LE, DType::kInt16, 3, PixelLayout::kPlanarChromaUp},

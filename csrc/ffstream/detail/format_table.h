@@ -21,6 +21,10 @@ struct PixelFormatSpec {
   DType dtype;
   int channels;
   PixelLayout layout;
+  // Unsigned 16-bit values stored as int16 minus 32768 (the sign bit
+  // flipped): how torchaudio returned rgb48le, so code written for it gets
+  // the same numbers.
+  bool offset_to_signed = false;
 };
 
 struct SampleFormatSpec {
