@@ -91,6 +91,19 @@ RECIPES: Dict[str, List[str]] = {
     ],
     "mpeg2.ts": ["-f", "lavfi", "-i", _V, "-c:v", "mpeg2video", "-bf", "2", "-g", "10"],
     "mpeg4.mkv": ["-f", "lavfi", "-i", _V, "-c:v", "mpeg4", "-bf", "2", "-g", "10"],
+    # NTSC-rate video (time base 1001/30000 in AVI: one tick a frame) with a
+    # key frame every 12 frames, as in the torchaudio comparisons.
+    "ntsc_k12.avi": [
+        "-f", "lavfi", "-i", "testsrc2=size=96x64:rate=30000/1001:duration=13",
+        "-c:v", "mpeg4", "-g", "12", "-f", "avi",
+    ],
+    # NTSC video and 16 kHz stereo AAC in MP4 (time bases 1/30000 and
+    # 1/16000): 13 s, 390 frames.
+    "ntsc_av.mp4": [
+        "-f", "lavfi", "-i", "testsrc2=size=64x48:rate=30000/1001:duration=13.013",
+        "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=16000:duration=13.013",
+        "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", "-ac", "2",
+    ],
     # A camera-style full-range format that has no converter of its own.
     "yuvj420p.mp4": [
         "-f", "lavfi", "-i", _V, "-c:v", "libx264", "-pix_fmt", "yuvj420p",

@@ -35,6 +35,16 @@ def expected_sizes(total: int, fpc: int):
     return [fpc] * (total // fpc) + ([total % fpc] if total % fpc else [])
 
 
+def expected_kept(total: int, fpc: int, bcs: int):
+    """(first frame, sizes) of what survives decoding `total` frames without
+    popping, by torchaudio's rule: chunks are cut every `fpc` frames from the
+    first, and only the newest `bcs` chunks, the incomplete last one among
+    them, are kept."""
+    sizes = expected_sizes(total, fpc)
+    kept = sizes[-bcs:]
+    return total - sum(kept), kept
+
+
 def check_video_chunks_match_reference(chunks, path):
     """Every chunk's data is the reference frames starting at its pts."""
     ref = video_reference(path)
@@ -129,15 +139,14 @@ def test_audio_chunk_sizes_and_pts(make_media, name, fpc):
 
 
 @pytest.mark.parametrize("fpc,bcs", [(5, 2), (7, 2), (3, 3), (10, 1), (50, 1), (20, 3)])
-def test_video_drop_keeps_the_newest_frames(make_media, fpc, bcs):
+def test_video_drop_keeps_the_newest_chunks(make_media, fpc, bcs):
     path = make_media("h264.mp4")
     reader = StreamReader(str(path))
     reader.add_basic_video_stream(fpc, bcs)
     reader.process_all_packets()
     chunks = pop_all(reader)
-    kept = min(N_VIDEO, fpc * bcs)
-    first = N_VIDEO - kept
-    assert [c.shape[0] for c in chunks] == expected_sizes(kept, fpc)
+    first, sizes = expected_kept(N_VIDEO, fpc, bcs)
+    assert [c.shape[0] for c in chunks] == sizes
     firsts = first + np.cumsum([0] + [c.shape[0] for c in chunks[:-1]])
     assert [c.pts for c in chunks] == pytest.approx([k / media.VIDEO_RATE for k in firsts], abs=1e-9)
     check_video_chunks_match_reference(chunks, path)
@@ -187,7 +196,7 @@ def test_video_pts_and_data_stay_in_step_when_dropping_mid_stream(make_media):
 
 @pytest.mark.parametrize("fpc,bcs", [(700, 3), (1000, 3), (333, 2), (5000, 1)])
 @pytest.mark.parametrize("name", ["sine.wav", "flac.flac"])
-def test_audio_drop_keeps_the_newest_samples(make_media, name, fpc, bcs):
+def test_audio_drop_keeps_the_newest_chunks(make_media, name, fpc, bcs):
     # fpc * bcs is not a multiple of the decoders' frame sizes (1024, 1152,
     # 4096 bytes of PCM), so the drop cuts through a decoded frame.
     path = make_media(name)
@@ -195,9 +204,8 @@ def test_audio_drop_keeps_the_newest_samples(make_media, name, fpc, bcs):
     reader.add_basic_audio_stream(fpc, bcs)
     reader.process_all_packets()
     chunks = pop_all(reader)
-    kept = fpc * bcs
-    first = N_AUDIO - kept
-    assert [c.shape[0] for c in chunks] == expected_sizes(kept, fpc)
+    first, sizes = expected_kept(N_AUDIO, fpc, bcs)
+    assert [c.shape[0] for c in chunks] == sizes
     firsts = first + np.cumsum([0] + [c.shape[0] for c in chunks[:-1]])
     pts = np.array([c.pts for c in chunks])
     assert np.abs(pts - firsts / media.SINE_RATE).max() < 1e-9

@@ -9,6 +9,7 @@
 
 #include "ffstream/detail/av_error.h"
 #include "ffstream/detail/decoder.h"
+#include "ffstream/detail/exact_time.h"
 #include "ffstream/detail/ffmpeg_log.h"
 #include "ffstream/detail/output_stream.h"
 #include "ffstream/detail/source.h"
@@ -52,12 +53,10 @@ struct StreamReader::Impl {
   std::map<int, int> awaiting_key;
   static constexpr int kMaxPacketsWithoutKey = 1000;
 
-  explicit Impl(std::unique_ptr<Source> s) : source(std::move(s)) {
-    // Streams without outputs are not demuxed until an output asks for them.
-    for (unsigned i = 0; i < source->get()->nb_streams; ++i) {
-      source->get()->streams[i]->discard = AVDISCARD_ALL;
-    }
-  }
+  // Every stream is demuxed, with or without outputs: process_packet()
+  // counts the source's packets one by one, as torchaudio's did, and code
+  // counts on that. Packets of streams without a decoder are dropped unread.
+  explicit Impl(std::unique_ptr<Source> s) : source(std::move(s)) {}
 
   AVStream* stream(int index, const char* what) const {
     const int n = static_cast<int>(source->get()->nb_streams);
@@ -107,7 +106,8 @@ struct StreamReader::Impl {
       if (!t) return false;
       before = before ? std::min(*before, *t) : *t;
     }
-    return before && pkt->pts * av_q2d(st->time_base) < *before;
+    return before &&
+           ExactTime::from_ticks(pkt->pts, st->time_base).seconds() < *before;
   }
 
   // After a demuxer seek: no decoder keeps frames from before it.
@@ -368,7 +368,6 @@ int StreamReader::add_stream(const OutputOptions& options) {
     if (new_decoder) m.decoders.erase(it);
     throw;
   }
-  stream->discard = AVDISCARD_DEFAULT;
   return static_cast<int>(m.outputs.size()) - 1;
 }
 
@@ -381,7 +380,6 @@ void StreamReader::remove_stream(int index) {
     if (out->source_index() == source_index) return;
   }
   m.decoders.erase(source_index);
-  m.source->get()->streams[source_index]->discard = AVDISCARD_ALL;
 }
 
 int StreamReader::num_out_streams() const {

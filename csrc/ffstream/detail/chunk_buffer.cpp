@@ -7,12 +7,12 @@
 namespace ffstream::detail {
 
 ChunkBuffer::ChunkBuffer(FrameLayout layout, int64_t frames_per_chunk,
-                         int64_t buffer_chunk_size, double frame_duration,
+                         int64_t buffer_chunk_size, AVRational frame_step,
                          int64_t capacity_hint)
     : layout_(std::move(layout)),
       frames_per_chunk_(frames_per_chunk),
       buffer_chunk_size_(buffer_chunk_size),
-      frame_duration_(frame_duration),
+      frame_step_(frame_step),
       capacity_hint_(capacity_hint) {
   // A limit beyond what int64 can count is no limit.
   if (chunked() && buffer_chunk_size_ > 0 &&
@@ -51,17 +51,19 @@ ChunkBuffer::Slot ChunkBuffer::reserve(int64_t count) {
   return slot;
 }
 
-void ChunkBuffer::commit(int64_t count, double pts) {
+void ChunkBuffer::commit(int64_t count, ExactTime pts) {
   Segment& tail = segments_.back();
   tail.anchors.emplace_back(tail.end, pts);
   tail.end += count;
   buffered_ += count;
-  if (chunked() && buffer_chunk_size_ > 0 &&
-      buffered_ > frames_per_chunk_ * buffer_chunk_size_) {
-    drop_oldest(buffered_ - frames_per_chunk_ * buffer_chunk_size_);
-    // What is left is a whole number of chunks, so a chunk boundary falls at
-    // the current end: seal the tail so that new frames start a new chunk.
-    segments_.back().capacity = segments_.back().end;
+  // torchaudio's rule, which keeps chunk boundaries where they would be
+  // without dropping: chunks are cut every frames_per_chunk frames from the
+  // oldest buffered frame, the newest chunk counts even while incomplete,
+  // and past buffer_chunk_size chunks the oldest whole chunk goes.
+  if (chunked() && buffer_chunk_size_ > 0) {
+    while (buffered_ > frames_per_chunk_ * buffer_chunk_size_) {
+      drop_oldest(frames_per_chunk_);
+    }
   }
 }
 
@@ -84,9 +86,9 @@ bool ChunkBuffer::is_ready() const {
 double ChunkBuffer::pts_at(const Segment& s, int64_t index) const {
   auto it = std::upper_bound(
       s.anchors.begin(), s.anchors.end(), index,
-      [](int64_t i, const std::pair<int64_t, double>& a) { return i < a.first; });
+      [](int64_t i, const std::pair<int64_t, ExactTime>& a) { return i < a.first; });
   const auto& anchor = *std::prev(it);  // anchors[0].first == 0 <= index
-  return anchor.second + (index - anchor.first) * frame_duration_;
+  return anchor.second.plus(index - anchor.first, frame_step_).seconds();
 }
 
 Chunk ChunkBuffer::make_chunk(Storage storage, uint8_t* data, int64_t frames,

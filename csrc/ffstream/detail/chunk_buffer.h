@@ -15,6 +15,7 @@
 
 #include "ffstream/chunk.h"
 #include "ffstream/detail/converter.h"
+#include "ffstream/detail/exact_time.h"
 #include "ffstream/detail/storage_pool.h"
 
 namespace ffstream::detail {
@@ -22,12 +23,14 @@ namespace ffstream::detail {
 class ChunkBuffer {
  public:
   // frames_per_chunk: > 0, or -1 for one chunk of everything buffered.
-  // buffer_chunk_size: > 0 chunks kept before the oldest frames are dropped,
-  // or -1 to keep all. frame_duration: seconds between consecutive frames of
-  // one commit (audio: 1 / sample rate). capacity_hint: expected total frames,
-  // used to size the storage when frames_per_chunk is -1 (0 if unknown).
+  // buffer_chunk_size: > 0 chunks kept, counting an incomplete newest one,
+  // before the oldest whole chunk is dropped; or -1 to keep all.
+  // frame_step: seconds between consecutive frames of one commit (audio:
+  // 1 / sample rate; video commits one frame at a time: 0/1).
+  // capacity_hint: expected total frames, used to size the storage when
+  // frames_per_chunk is -1 (0 if unknown).
   ChunkBuffer(FrameLayout layout, int64_t frames_per_chunk,
-              int64_t buffer_chunk_size, double frame_duration,
+              int64_t buffer_chunk_size, AVRational frame_step,
               int64_t capacity_hint);
 
   struct Slot {
@@ -37,8 +40,8 @@ class ChunkBuffer {
   // Room for up to `count` frames at the end of the buffer.
   Slot reserve(int64_t count);
   // Marks `count` frames written to the last reserved slot; `pts` is the
-  // presentation time (seconds) of the first of them.
-  void commit(int64_t count, double pts);
+  // presentation time of the first of them.
+  void commit(int64_t count, ExactTime pts);
 
   bool is_ready() const;
   int64_t num_frames() const { return buffered_; }
@@ -55,7 +58,7 @@ class ChunkBuffer {
     int64_t end = 0;    // one past the last written frame
     bool fresh = false;  // newly allocated: pages mapped as frames come
     // (frame index, pts of that frame) for the first frame of every commit.
-    std::vector<std::pair<int64_t, double>> anchors;
+    std::vector<std::pair<int64_t, ExactTime>> anchors;
   };
 
   bool chunked() const { return frames_per_chunk_ > 0; }
@@ -67,7 +70,7 @@ class ChunkBuffer {
   FrameLayout layout_;
   int64_t frames_per_chunk_;
   int64_t buffer_chunk_size_;
-  double frame_duration_;
+  AVRational frame_step_;
   int64_t capacity_hint_;
   std::deque<Segment> segments_;
   int64_t buffered_ = 0;

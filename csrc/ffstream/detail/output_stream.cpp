@@ -135,7 +135,7 @@ Converter make_converter(const FilterGraph& g, bool video,
       g.output_num_channels(), static_cast<AVSampleFormat>(out));
 }
 
-double seconds(AVRational r) {
+double to_double(AVRational r) {
   return r.num > 0 && r.den > 0 ? av_q2d(r) : 0.0;
 }
 
@@ -180,20 +180,20 @@ OutputStream::OutputStream(const AVFormatContext* format,
               options.frames_per_chunk, options.buffer_chunk_size,
               // Audio frames of one commit are samples, 1 / rate apart.
               options.media_type == MediaType::kAudio
-                  ? 1.0 / std::max(output_rate(), 1.0)
-                  : 0.0,
+                  ? AVRational{1, std::max(output_rate().num, 1)}
+                  : AVRational{0, 1},
               options.frames_per_chunk == -1
-                  ? estimate_total_frames(format, stream, output_rate(),
+                  ? estimate_total_frames(format, stream, to_double(output_rate()),
                                           converter_.layout().bytes())
                   : 0),
       filtered_(make_frame()) {}
 
-double OutputStream::output_rate() const {
+AVRational OutputStream::output_rate() const {
   if (graph_.input().media_type == AVMEDIA_TYPE_AUDIO) {
-    return graph_.output_sample_rate();
+    return AVRational{graph_.output_sample_rate(), 1};
   }
-  const double rate = seconds(graph_.output_frame_rate());
-  return rate > 0 ? rate : stream_frame_rate_;
+  const AVRational rate = graph_.output_frame_rate();
+  return rate.num > 0 && rate.den > 0 ? rate : stream_frame_rate_;
 }
 
 void OutputStream::push(AVFrame* decoded) {
@@ -230,14 +230,19 @@ void OutputStream::write(const AVFrame* frame) {
   const bool audio = frame->nb_samples > 0;
   const double rate = audio ? frame->sample_rate : 0.0;
   const int64_t total = audio ? frame->nb_samples : 1;
-  double pts = frame->pts != AV_NOPTS_VALUE
-                   ? frame->pts * av_q2d(graph_.output_time_base())
-                   : next_pts_;
-  // How long the frame lasts, for the pts of a following frame that has
-  // none: its samples, or one frame period of the output.
-  const double video_rate = audio ? 0.0 : output_rate();
-  const double duration =
-      audio ? total / rate : (video_rate > 0 ? 1.0 / video_rate : 0.0);
+  const ExactTime exact_pts =
+      frame->pts != AV_NOPTS_VALUE
+          ? ExactTime::from_ticks(frame->pts, graph_.output_time_base())
+          : next_pts_;
+  const double pts = exact_pts.seconds();
+  // One step of the frame: a sample, or a frame period of the output. The
+  // frame lasts `total` steps; a following frame without pts starts there.
+  const AVRational video_rate = output_rate();
+  const AVRational step =
+      audio ? AVRational{1, std::max(frame->sample_rate, 1)}
+            : (video_rate.num > 0 ? AVRational{video_rate.den, video_rate.num}
+                                  : AVRational{0, 1});
+  const ExactTime end_pts = exact_pts.plus(total, step);
   if (first_at_most_) {
     // Only the first frame after a seek tells whether it landed too late.
     overshot_ = pts > *first_at_most_ + kPtsTolerance;
@@ -265,7 +270,7 @@ void OutputStream::write(const AVFrame* frame) {
       first = total;
     }
     if (first >= total) {
-      next_pts_ = pts + duration;
+      next_pts_ = end_pts;
       return;
     }
     discard_before_.reset();
@@ -274,11 +279,11 @@ void OutputStream::write(const AVFrame* frame) {
   for (int64_t done = first; done < total;) {
     ChunkBuffer::Slot slot = buffer_.reserve(total - done);
     converter_.convert(frame, done, slot.count, slot.data);
-    buffer_.commit(slot.count, pts + done * duration / total);
+    buffer_.commit(slot.count, exact_pts.plus(done, step));
     done += slot.count;
   }
   last_pts_ = pts;
-  next_pts_ = pts + duration;
+  next_pts_ = end_pts;
 }
 
 OutputStreamInfo OutputStream::info() const {
@@ -295,7 +300,7 @@ OutputStreamInfo OutputStream::info() const {
     info.format = name ? name : "";
     info.width = graph_.output_width();
     info.height = graph_.output_height();
-    info.frame_rate = output_rate();
+    info.frame_rate = to_double(output_rate());
   } else {
     const char* name = av_get_sample_fmt_name(static_cast<AVSampleFormat>(
         direct_format_.value_or(graph_.output_format())));
@@ -320,7 +325,7 @@ void OutputStream::reset(std::optional<double> discard_before,
   graph_ = FilterGraph(graph_.input(), graph_.description());
   buffer_.clear();
   discard_before_ = discard_before;
-  next_pts_ = 0;
+  next_pts_ = ExactTime();
 }
 
 void OutputStream::rewind(std::optional<double> discard_before,
@@ -339,7 +344,7 @@ void OutputStream::rewind(std::optional<double> discard_before,
   // own pts: the next frame's may come sooner than one frame period (pts
   // rounded to milliseconds, variable frame rates).
   const bool audio = graph_.input().media_type == AVMEDIA_TYPE_AUDIO;
-  discard_before_ = audio ? next_pts_ : last_pts_ + 2 * kPtsTolerance;
+  discard_before_ = audio ? next_pts_.seconds() : last_pts_ + 2 * kPtsTolerance;
 }
 
 }  // namespace ffstream::detail

@@ -8,6 +8,7 @@
 
 #include "ffstream/detail/chunk_buffer.h"
 #include "ffstream/detail/converter.h"
+#include "ffstream/detail/exact_time.h"
 #include "ffstream/detail/filter_graph.h"
 #include "ffstream/options.h"
 #include "ffstream/stream_info.h"
@@ -59,14 +60,14 @@ class OutputStream {
 
  private:
   // Frames per second of the output: its sample rate for audio; for video
-  // the filter's frame rate, else the stream's.
-  double output_rate() const;
+  // the filter's frame rate, else the stream's (0/1 if neither is known).
+  AVRational output_rate() const;
   void pull_all();
   void write(const AVFrame* frame);
 
   int source_index_;
   std::string context_;  // "stream 1 of 'a.mp4'", for errors
-  double stream_frame_rate_;
+  AVRational stream_frame_rate_;
   // The filter as the user sees it; the graph may run less of it.
   std::string filter_description_;
   // When the filter only converts the pixel or sample format, the converter
@@ -81,10 +82,10 @@ class OutputStream {
   std::optional<double> first_at_most_;
   bool overshot_ = false;
   bool delivered_ = false;  // frames written since the last reset
-  double last_pts_ = 0;     // of the last frame written
+  double last_pts_ = 0;     // seconds, of the last frame written
   std::optional<double> hold_until_;
   // Where the next frame starts when a frame comes without a pts.
-  double next_pts_ = 0;
+  ExactTime next_pts_;
 };
 
 }  // namespace ffstream::detail

@@ -10,10 +10,10 @@ bool valid(AVRational r) { return r.num > 0 && r.den > 0; }
 
 }  // namespace
 
-double stream_frame_rate(const AVStream* stream) {
-  if (valid(stream->avg_frame_rate)) return av_q2d(stream->avg_frame_rate);
-  if (valid(stream->r_frame_rate)) return av_q2d(stream->r_frame_rate);
-  return 0.0;
+AVRational stream_frame_rate(const AVStream* stream) {
+  if (valid(stream->avg_frame_rate)) return stream->avg_frame_rate;
+  if (valid(stream->r_frame_rate)) return stream->r_frame_rate;
+  return AVRational{0, 1};
 }
 
 SourceStreamInfo describe_source_stream(const AVStream* stream) {
@@ -42,7 +42,7 @@ SourceStreamInfo describe_source_stream(const AVStream* stream) {
     if (fmt) info.format = fmt;
     info.width = par->width;
     info.height = par->height;
-    info.frame_rate = stream_frame_rate(stream);
+    info.frame_rate = av_q2d(stream_frame_rate(stream));
   }
   return info;
 }

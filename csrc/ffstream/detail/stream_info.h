@@ -8,7 +8,8 @@ namespace ffstream::detail {
 
 SourceStreamInfo describe_source_stream(const AVStream* stream);
 
-// Frames per second of a stream: the average rate, else the base rate, else 0.
-double stream_frame_rate(const AVStream* stream);
+// Frames per second of a stream: the average rate, else the base rate, else
+// 0/1.
+AVRational stream_frame_rate(const AVStream* stream);
 
 }  // namespace ffstream::detail

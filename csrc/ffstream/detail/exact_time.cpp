@@ -1,0 +1,78 @@
+#include "ffstream/detail/exact_time.h"
+
+#include <cmath>
+#include <cstdlib>
+#include <limits>
+#include <numeric>
+
+namespace ffstream::detail {
+
+namespace {
+
+// a * b, unless it overflows int64.
+bool multiply(int64_t a, int64_t b, int64_t* out) {
+#if defined(__GNUC__) || defined(__clang__)
+  return !__builtin_mul_overflow(a, b, out);
+#else
+  const long double p = static_cast<long double>(a) * b;
+  if (std::fabs(p) >= 9.2e18L) return false;
+  *out = a * b;
+  return true;
+#endif
+}
+
+bool add(int64_t a, int64_t b, int64_t* out) {
+#if defined(__GNUC__) || defined(__clang__)
+  return !__builtin_add_overflow(a, b, out);
+#else
+  if ((b > 0 && a > std::numeric_limits<int64_t>::max() - b) ||
+      (b < 0 && a < std::numeric_limits<int64_t>::min() - b)) {
+    return false;
+  }
+  *out = a + b;
+  return true;
+#endif
+}
+
+}  // namespace
+
+ExactTime ExactTime::from_ticks(int64_t ticks, AVRational time_base) {
+  ExactTime t;
+  if (time_base.num <= 0 || time_base.den <= 0) {
+    t.den_ = 0;  // no time base: no time (0 s), as a double
+    return t;
+  }
+  if (!multiply(ticks, time_base.num, &t.num_)) {
+    t.den_ = 0;
+    t.approx_ = static_cast<double>(ticks) * time_base.num / time_base.den;
+    return t;
+  }
+  t.den_ = time_base.den;
+  return t;
+}
+
+ExactTime ExactTime::plus(int64_t count, AVRational step) const {
+  if (count == 0 || step.num == 0) return *this;
+  ExactTime t;
+  // num/den + count * s.num / s.den = (num * s.den + count * s.num * den)
+  //                                    / (den * s.den)
+  int64_t a = 0, b = 0, c = 0, num = 0, den = 0;
+  if (den_ > 0 && step.den > 0 && multiply(num_, step.den, &a) &&
+      multiply(count, step.num, &b) && multiply(b, den_, &c) &&
+      add(a, c, &num) && multiply(den_, step.den, &den)) {
+    const int64_t g = std::gcd(num, den);
+    t.num_ = num / g;
+    t.den_ = den / g;
+    return t;
+  }
+  t.den_ = 0;
+  t.approx_ = seconds() + static_cast<double>(count) * step.num / step.den;
+  return t;
+}
+
+double ExactTime::seconds() const {
+  return den_ > 0 ? static_cast<double>(num_) / static_cast<double>(den_)
+                  : approx_;
+}
+
+}  // namespace ffstream::detail

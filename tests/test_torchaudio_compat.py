@@ -1,0 +1,225 @@
+"""torchaudio's StreamReader behaviour, stated one test at a time, so that code
+written for torchaudio gets the same tensors, pts and return codes.
+
+Each section names the behaviour as torchaudio 2.8 had it (checked side by side
+with torchaudio 2.8 on the same FFmpeg while writing these tests; neither the
+tests nor CI need torchaudio).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import numpy as np
+import pytest
+import torch
+
+import media
+from ffstream import ChunkTensor, StreamReader, utils
+
+
+def pop_all(reader: StreamReader, output: int = 0):
+    """Every chunk still buffered in one output (pops all outputs)."""
+    chunks = []
+    while True:
+        popped = reader.pop_chunks()
+        if popped[output] is None:
+            return chunks
+        chunks.append(popped[output])
+
+
+def packet_count(path) -> int:
+    """Packets of every stream, as ffprobe counts them."""
+    out = subprocess.run(
+        ["ffprobe", "-v", "error", "-show_entries", "packet=stream_index", "-of", "json", str(path)],
+        check=True, capture_output=True,
+    ).stdout
+    return len(json.loads(out)["packets"])
+
+
+def zeros_before_end(reader: StreamReader) -> int:
+    n = 0
+    while (ret := reader.process_packet()) == 0:
+        n += 1
+    assert ret == 1
+    return n
+
+
+# ---- 1. rgb48le is int16 holding the 16-bit value minus 32768 ----
+
+
+def test_rgb48le_is_int16_shifted_by_32768(make_media):
+    path = make_media("rgb_lossless.mkv")
+    reader = StreamReader(str(path))
+    reader.add_basic_video_stream(-1, format="rgb48le")
+    reader.add_basic_video_stream(-1, format="rgb24")
+    reader.process_all_packets()
+    wide, narrow = reader.pop_chunks()
+    assert wide.dtype == torch.int16
+    assert wide.shape == narrow.shape
+    ref = media.ffmpeg_decode_video_packed(path, "rgb48le", 3, dtype=np.uint16)
+    values = wide.permute(0, 2, 3, 1).numpy().astype(np.int32)
+    assert np.array_equal(values, ref.astype(np.int32) - 32768)
+    # So 8-bit v comes back near (v - 128) << 8.
+    near = (narrow.to(torch.int32) - 128) * 256
+    assert (wide.to(torch.int32) - near).abs().max() <= 3 * 257
+    assert wide.min() < 0 < wide.max()
+
+
+# ---- 2. buffer_chunk_size drops the oldest whole chunk ----
+
+
+def test_dropping_keeps_chunk_boundaries(make_media):
+    # torchaudio cuts chunks every frames_per_chunk frames from the first one
+    # and keeps buffer_chunk_size of them, the incomplete newest one included.
+    # On this file (390 frames, 208,896 samples) it gives video 30, 30, 30 and
+    # audio 16000, 16000, 896.
+    path = make_media("ntsc_av.mp4")
+    totals = []
+    for bcs in (-1, 3):
+        reader = StreamReader(str(path))
+        reader.add_basic_video_stream(30, bcs)
+        reader.add_basic_audio_stream(16000, bcs)
+        reader.process_all_packets()
+        video, audio = [], []
+        while True:
+            v, a = reader.pop_chunks()
+            if v is None and a is None:
+                break
+            video += [v] if v is not None else []
+            audio += [a] if a is not None else []
+        if bcs == -1:
+            totals = [sum(c.shape[0] for c in video), sum(c.shape[0] for c in audio)]
+            all_video, all_audio = video, audio
+            continue
+        n_video, n_audio = totals
+        assert n_video == 390
+        assert [c.shape[0] for c in video] == [30, 30, 30]
+        assert n_audio % 16000 != 0
+        assert [c.shape[0] for c in audio] == [16000, 16000, n_audio % 16000]
+        # What is kept is the last three chunks of the undropped decode.
+        assert [c.pts for c in video] == [c.pts for c in all_video[-3:]]
+        assert [c.pts for c in audio] == [c.pts for c in all_audio[-3:]]
+        for kept, ref in zip(audio, all_audio[-3:]):
+            assert torch.equal(kept, ref)
+
+
+# ---- 3. process_packet returns 0 once per packet of the source, then 1 ----
+
+
+@pytest.mark.parametrize("outputs", ["none", "video", "audio", "both"])
+def test_process_packet_counts_every_packet(make_media, outputs):
+    path = make_media("ntsc_av.mp4")
+    reader = StreamReader(str(path))
+    if outputs in ("video", "both"):
+        reader.add_basic_video_stream(10)
+    if outputs in ("audio", "both"):
+        reader.add_basic_audio_stream(1000)
+    assert zeros_before_end(reader) == packet_count(path)
+    # At the end it keeps saying so.
+    assert reader.process_packet() == 1
+    assert reader.process_packet() == 1
+
+
+def test_process_packet_counts_packets_of_every_stream_kind(make_media):
+    path = make_media("two_audio.mkv")
+    reader = StreamReader(str(path))
+    reader.add_basic_audio_stream(1000, stream_index=1)
+    assert zeros_before_end(reader) == packet_count(path)
+
+
+# ---- 4. pts is double(pts) * time_base.num / time_base.den ----
+
+
+def test_video_pts_is_exact_for_ntsc_time_bases(make_media):
+    # AVI's time base is 1001/30000; chunk k of 3 frames starts at
+    # 3k * 1001 / 30000, rounded once. Multiplying by 1001/30000 as a double
+    # is off by an ulp for some k, e.g. 0.10010000000000001 for k = 1.
+    reader = StreamReader(str(make_media("ntsc_k12.avi")))
+    reader.add_basic_video_stream(3, -1, format="gray")
+    reader.process_all_packets()
+    pts = [c.pts for c in pop_all(reader)]
+    assert len(pts) == 130
+    assert pts == [3 * k * 1001 / 30000 for k in range(130)]
+    assert pts[1] == 0.1001
+    assert any(p != 3 * k * (1001 / 30000) for k, p in enumerate(pts))
+
+
+def test_audio_pts_is_exact_inside_decoded_frames(make_media):
+    # 1000-sample chunks start inside AAC frames of 1024: sample n is at
+    # exactly n / 16000 s (torchaudio's double(n) * 1 / 16000).
+    reader = StreamReader(str(make_media("ntsc_av.mp4")))
+    reader.add_basic_audio_stream(1000, -1)
+    reader.process_all_packets()
+    pts = [c.pts for c in pop_all(reader)]
+    first = round(pts[0] * 16000)
+    assert pts == [(first + 1000 * k) / 16000 for k in range(len(pts))]
+    # Adding the offset into the frame in seconds rounds twice and misses.
+    assert first == 0
+    assert any(
+        p != (1024 * (1000 * k // 1024)) * (1 / 16000) + (1000 * k % 1024) * (1 / 16000)
+        for k, p in enumerate(pts)
+    )
+
+
+# ---- 5. ChunkTensor(tensor, pts) and chunk._elem ----
+
+
+def test_chunk_tensor_can_be_made_directly():
+    data = torch.arange(6, dtype=torch.float32).reshape(3, 2)
+    chunk = ChunkTensor(data, 1.5)
+    assert isinstance(chunk, torch.Tensor)
+    assert chunk.pts == 1.5
+    assert chunk._elem is data
+    assert torch.equal(chunk, data)
+    assert chunk.data_ptr() == data.data_ptr()  # no copy
+    assert type(chunk + 1) is torch.Tensor
+    assert type(chunk[0:2]) is torch.Tensor
+    assert type(torch.cat([chunk, chunk])) is torch.Tensor
+    assert chunk.pts == 1.5
+
+
+def test_decoded_chunk_exposes_elem(make_media):
+    reader = StreamReader(str(make_media("sine.wav")))
+    reader.add_basic_audio_stream(1000)
+    reader.fill_buffer()
+    (chunk,) = reader.pop_chunks()
+    assert type(chunk._elem) is torch.Tensor
+    assert chunk._elem.requires_grad is False
+    assert chunk._elem.data_ptr() == chunk.data_ptr()
+    assert torch.equal(chunk._elem, chunk)
+
+
+def test_chunk_tensor_keeps_requires_grad():
+    data = torch.zeros(4, requires_grad=True)
+    chunk = ChunkTensor(data, 0.0)
+    assert chunk._elem.requires_grad
+    with pytest.raises(TypeError):
+        ChunkTensor([1, 2, 3], 0.0)
+
+
+# ---- 8. ffmpeg_utils' encoder, output device and protocol lists ----
+
+
+def test_encoder_and_output_lists():
+    audio = utils.get_audio_encoders()
+    video = utils.get_video_encoders()
+    assert isinstance(audio, dict) and isinstance(video, dict)
+    assert "aac" in audio and "flac" in audio and "pcm_s16le" in audio
+    assert "mpeg4" in video and "h264" not in audio and "aac" not in video
+    assert all(isinstance(k, str) and isinstance(v, str) for k, v in {**audio, **video}.items())
+    devices = utils.get_output_devices()
+    assert isinstance(devices, dict)
+    assert "lavfi" not in devices  # an input device only
+    protocols = utils.get_output_protocols()
+    assert isinstance(protocols, list)
+    assert "file" in protocols and "pipe" in protocols
+    assert "lavfi" not in protocols
+    assert utils.clear_cuda_context_cache() is None
+
+
+def test_encoders_match_the_ffmpeg_command():
+    out = subprocess.run(["ffmpeg", "-hide_banner", "-encoders"], check=True, capture_output=True, text=True).stdout
+    listed = {line.split()[1] for line in out.splitlines()[10:] if line.strip() and line.split()[0][0] == "A"}
+    assert listed == set(utils.get_audio_encoders())
