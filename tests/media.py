@@ -26,6 +26,7 @@ START_OFFSET = 1.5  # seconds, for the file whose first pts is not 0
 _V = f"testsrc2=size={VIDEO_SIZE[0]}x{VIDEO_SIZE[1]}:rate={VIDEO_RATE}:duration={DURATION}"
 _A = f"sine=frequency={SINE_HZ}:sample_rate={SINE_RATE}:duration={DURATION}"
 _A2 = f"sine=frequency=1000:sample_rate=44100:duration={DURATION}"
+_TONES = "aevalsrc=0.5*sin(2*PI*440*t)+0.3*sin(2*PI*1234*t)|0.4*sin(2*PI*660*t):s={rate}:d=4"
 # Key frame every 10 frames so that seeks land between key frames.
 _GOP = ["-g", "10", "-keyint_min", "10", "-sc_threshold", "0"]
 
@@ -104,6 +105,21 @@ RECIPES: Dict[str, List[str]] = {
         "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=16000:duration=13.013",
         "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", "-ac", "2",
     ],
+    # Lossy audio for seeks (two tones left, one right, 4 s), in containers
+    # whose timestamps are exact to the sample.
+    **{
+        name: ["-f", "lavfi", "-i", _TONES.format(rate=rate), *codec]
+        for name, rate, codec in [
+            # Without noise substitution: its random noise depends on every
+            # earlier frame, so no seek can give the same samples.
+            ("tones_aac.m4a", 44100, ["-c:a", "aac", "-aac_pns", "0"]),
+            ("tones_mp3.mp3", 44100, ["-c:a", "libmp3lame"]),
+            ("tones_vorbis.ogg", 44100, ["-c:a", "libvorbis"]),
+            ("tones_opus.ogg", 48000, ["-c:a", "libopus"]),
+            ("tones_mp2.mp2", 44100, ["-c:a", "mp2"]),
+            ("tones_ac3.mp4", 44100, ["-c:a", "ac3"]),
+        ]
+    },
     # A camera-style full-range format that has no converter of its own.
     "yuvj420p.mp4": [
         "-f", "lavfi", "-i", _V, "-c:v", "libx264", "-pix_fmt", "yuvj420p",

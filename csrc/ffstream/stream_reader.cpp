@@ -43,6 +43,9 @@ struct StreamReader::Impl {
     double target = 0;    // seconds
     double back = 0;      // how far before the target the last try went
     bool precise = false;
+    // Seconds before the target that decoding starts anyway: the audio
+    // decoders' pre-roll (Decoder::seek_preroll), precise seeks only.
+    double preroll = 0;
   };
   std::optional<PendingSeek> pending_seek;
   // Video streams whose packets are dropped until a key frame's: after a
@@ -209,7 +212,8 @@ struct StreamReader::Impl {
     constexpr double kMaxBack = 8.0;
     PendingSeek seek = *pending_seek;
     seek.back = seek.back > 0 ? seek.back * 2 : 1.0;
-    seek_to(seek.back > kMaxBack ? start_seconds() : seek.target - seek.back,
+    seek_to(seek.back > kMaxBack ? start_seconds()
+                                 : seek.target - seek.preroll - seek.back,
             seek, /*again=*/true);
     return true;
   }
@@ -472,7 +476,12 @@ void StreamReader::seek(double timestamp, SeekMode mode) {
   Impl::PendingSeek seek;
   seek.target = clamped;
   seek.precise = mode == SeekMode::kPrecise;
-  m.seek_to(clamped, seek, /*again=*/false);
+  if (seek.precise) {
+    for (const auto& [index, decoder] : m.decoders) {
+      seek.preroll = std::max(seek.preroll, decoder->seek_preroll());
+    }
+  }
+  m.seek_to(clamped - seek.preroll, seek, /*again=*/false);
 }
 
 }  // namespace ffstream

@@ -71,6 +71,18 @@ void Decoder::receive_all(const std::function<void(AVFrame*)>& on_frame) {
 
 void Decoder::flush() { avcodec_flush_buffers(codec_.get()); }
 
+double Decoder::seek_preroll() const {
+  const AVCodecContext* c = codec_.get();
+  if (c->codec_type != AVMEDIA_TYPE_AUDIO || c->sample_rate <= 0) return 0.0;
+  const AVCodecDescriptor* d = avcodec_descriptor_get(c->codec_id);
+  if (d == nullptr || !(d->props & AV_CODEC_PROP_LOSSY)) return 0.0;
+  // Decoding a little more audio costs little; a generous floor covers
+  // every codec's needs (MP3's bit reservoir reaches 511 bytes back, a few
+  // frames at low bit rates; Vorbis blocks reach 8192 samples).
+  constexpr double kMinimum = 0.5;  // seconds
+  return std::max(kMinimum, static_cast<double>(c->seek_preroll) / c->sample_rate);
+}
+
 void Decoder::set_show_damaged(bool show) {
   if (show) {
     codec_->flags2 |= AV_CODEC_FLAG2_SHOW_ALL;

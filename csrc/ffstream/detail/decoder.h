@@ -34,6 +34,13 @@ class Decoder {
   // Off restores what the user's decoder options asked for.
   void set_skip_unreferenced(bool skip);
 
+  // Seconds of input to decode before the first sample wanted after a seek,
+  // so that it comes out as in a decode from the start: a lossy audio
+  // decoder starts cold, and its first frames need the ones before (the
+  // overlap of AAC, Vorbis and MP3 transforms, MP3's bit reservoir, Opus's
+  // own stated pre-roll). 0 for video and lossless audio.
+  double seek_preroll() const;
+
   const AVCodecContext* context() const { return codec_.get(); }
   // What was asked for, to tell whether a second output may share it.
   const std::optional<std::string>& requested_name() const { return name_; }
