@@ -27,6 +27,16 @@ int64_t av_time(double seconds) {
   return static_cast<int64_t>(std::llround(seconds * AV_TIME_BASE));
 }
 
+// `us` microseconds rounded to the nearest tick of `time_base`, in seconds:
+// how av_seek_frame turns a time into a stream's ticks, and how torchaudio
+// turned a seek time into the pts before which frames are dropped.
+double nearest_tick(int64_t us, AVRational time_base) {
+  if (time_base.num <= 0 || time_base.den <= 0) return us / double(AV_TIME_BASE);
+  const int64_t ticks =
+      av_rescale(us, time_base.den, AV_TIME_BASE * int64_t{time_base.num});
+  return ExactTime::from_ticks(ticks, time_base).seconds();
+}
+
 }  // namespace
 
 struct StreamReader::Impl {
@@ -40,12 +50,14 @@ struct StreamReader::Impl {
   // The last seek, while its first frames may still show that the demuxer
   // landed after the target (see seek_again).
   struct PendingSeek {
-    double target = 0;    // seconds
-    double back = 0;      // how far before the target the last try went
+    // The time asked for, in microseconds, truncated as torchaudio did.
+    int64_t us = 0;
     bool precise = false;
-    // Seconds before the target that decoding starts anyway: the audio
-    // decoders' pre-roll (Decoder::seek_preroll), precise seeks only.
-    double preroll = 0;
+    // Where the first demuxer seek went (seconds): the earliest output's
+    // aim, less the audio decoders' pre-roll for a precise seek.
+    double start = 0;
+    double back = 0;  // how far before `start` the last retry went
+    double last_at = 0;  // where the last demuxer seek for it went
   };
   std::optional<PendingSeek> pending_seek;
   // Video streams whose packets are dropped until a key frame's: after a
@@ -129,6 +141,22 @@ struct StreamReader::Impl {
                : 0.0;
   }
 
+  // The time (seconds) that output `out` aims at after `seek`, as torchaudio
+  // had it: the asked time rounded to the nearest tick. A precise seek
+  // rounds to the output's own stream and gives the first frame at or
+  // after that tick (on an AVI of 1001/30000 s ticks, seek(0.37) gives the
+  // frame at 0.367 s, the one shown at 0.37). A key seek rounds to the
+  // default stream (the first video stream), as av_seek_frame does, and
+  // starts at the key frame at or before that tick: seek(7.20, "key") aims
+  // at tick 216, 7.2072 s, a key frame.
+  double aim(const PendingSeek& seek, const OutputStream& out) const {
+    AVFormatContext* ctx = source->get();
+    const int index = seek.precise ? out.source_index()
+                                   : av_find_default_stream_index(ctx);
+    if (index < 0) return seek.us / double(AV_TIME_BASE);
+    return nearest_tick(seek.us, ctx->streams[index]->time_base);
+  }
+
   // Where the file ends, in seconds, if the container says.
   double end_seconds() const {
     const AVFormatContext* ctx = source->get();
@@ -138,49 +166,86 @@ struct StreamReader::Impl {
   }
 
   // Demuxer seek to `at` seconds, then every decoder and output back to a
-  // clean start for a seek to `target`. Whether the first frame may be
-  // checked for landing after the target: only while going further back
-  // can still help.
-  void seek_to(double at, const PendingSeek& seek, bool again) {
-    const bool can_go_back = at > start_seconds();
-    if (can_go_back) {
-      source->seek(av_time(at), 0);
-    } else {
-      // At or before the start, aim a second earlier: MPEG-TS compares with
-      // dts, and the first frame's dts may lie before the file's start
-      // time. Demuxers that refuse a time before the start (MP3) get `at`.
-      try {
-        source->seek(av_time(std::min(at, start_seconds()) - 1.0), 0);
-      } catch (const Error&) {
-        source->seek(av_time(at), 0);
-      }
-    }
+  // clean start for `seek`. Whether the first frame may be checked for
+  // landing after the aim: only while going further back can still help.
+  void seek_to(double at, PendingSeek seek, bool again) {
+    const bool can_go_back = demuxer_seek(at);
     flush_decoders(/*show_damaged=*/false);
-    const auto discard = seek.precise ? std::optional<double>(seek.target)
-                                      : std::nullopt;
-    const auto first_at_most =
-        can_go_back ? std::optional<double>(seek.target) : std::nullopt;
-    const auto key_at_or_before =
-        seek.precise ? std::nullopt : std::optional<double>(seek.target);
     for (auto& out : outputs) {
+      const double target = aim(seek, *out);
+      const auto discard =
+          seek.precise ? std::optional<double>(target) : std::nullopt;
+      const auto first_at_most =
+          can_go_back ? std::optional<double>(target) : std::nullopt;
+      const auto key_at_or_before =
+          seek.precise ? std::nullopt : std::optional<double>(target);
       if (again) {
         out->rewind(discard, first_at_most, key_at_or_before);
       } else {
         out->reset(discard, first_at_most);
       }
     }
-    pending_seek = can_go_back ? std::optional<PendingSeek>(seek) : std::nullopt;
-    // From the start of the file, every packet is wanted: a stream whose
-    // container flags no key frame is then still decoded.
-    awaiting_key.clear();
+    seek.last_at = at;
+    // Kept while its first frames may still show a late landing, or while
+    // outputs probe for their key frames.
+    const bool probing = std::any_of(outputs.begin(), outputs.end(),
+                                     [](const auto& out) { return out->probing(); });
+    pending_seek = can_go_back || probing ? std::optional<PendingSeek>(seek)
+                                          : std::nullopt;
+    wait_for_key_frames(can_go_back);
+    at_end = false;
+  }
+
+  // A retried key seek whose outputs found their key frames: the demuxer
+  // goes to the same place again, and each output delivers from its key
+  // frame (outputs that had delivered frames go on after them).
+  void replay_probed_seek() {
+    const bool can_go_back = demuxer_seek(pending_seek->last_at);
+    flush_decoders(/*show_damaged=*/false);
+    for (auto& out : outputs) out->replay();
+    pending_seek.reset();
+    wait_for_key_frames(can_go_back);
+    at_end = false;
+  }
+
+  // The demuxer seek to `at` seconds. Returns whether it went after the
+  // start of the file (so that going further back could still help).
+  bool demuxer_seek(double at) {
+    const bool can_go_back = at > start_seconds();
     if (can_go_back) {
+      source->seek(av_time(at), 0);
+    } else {
+      // At or before the start, aim a second earlier: MPEG-TS compares with
+      // dts, and the first frame's dts may lie before the file's start
+      // time. Demuxers that refuse a time before the start (MP3, AVI) get
+      // the time itself, or 0.
+      try {
+        source->seek(av_time(std::min(at, start_seconds()) - 1.0), 0);
+      } catch (const Error&) {
+        try {
+          source->seek(av_time(std::max(at, 0.0)), 0);
+        } catch (const Error&) {
+          // Raw streams (an .m4v, .h264) index only what was read and
+          // refuse times before it; their first byte is their start.
+          source->seek(0, AVSEEK_FLAG_BYTE);
+        }
+      }
+    }
+    return can_go_back;
+  }
+
+  // After a demuxer seek, video packets wait for a key frame's. From the
+  // start of the file (`after_start` false), every packet is wanted: a
+  // stream whose container flags no key frame is then still decoded.
+  void wait_for_key_frames(bool after_start) {
+    awaiting_key.clear();
+    if (after_start) {
       for (const auto& [index, decoder] : decoders) {
         if (decoder->context()->codec_type == AVMEDIA_TYPE_VIDEO) {
           awaiting_key[index] = 0;
         }
       }
     }
-    at_end = false;
   }
 
   // A demuxer seeks by its index, which some containers keep in decode
@@ -196,12 +261,21 @@ struct StreamReader::Impl {
     const bool overshot =
         std::any_of(outputs.begin(), outputs.end(),
                     [](const auto& out) { return out->overshot(); }) ||
-        (at_end_of_input && pending_seek->target < end_seconds() &&
+        (at_end_of_input && pending_seek->us / double(AV_TIME_BASE) < end_seconds() &&
          std::all_of(outputs.begin(), outputs.end(),
                      [](const auto& out) { return out->awaiting_first(); }));
     if (!overshot) {
+      const bool probing = std::any_of(
+          outputs.begin(), outputs.end(),
+          [](const auto& out) { return out->probing(); });
+      if (!probing && std::any_of(outputs.begin(), outputs.end(),
+                                  [](const auto& out) { return out->probe_done(); })) {
+        replay_probed_seek();
+        return true;
+      }
       // Every output has its first frame, in time: the seek is settled.
-      if (std::none_of(outputs.begin(), outputs.end(),
+      if (!probing &&
+          std::none_of(outputs.begin(), outputs.end(),
                        [](const auto& out) { return out->awaiting_first(); })) {
         pending_seek.reset();
       }
@@ -212,8 +286,7 @@ struct StreamReader::Impl {
     constexpr double kMaxBack = 8.0;
     PendingSeek seek = *pending_seek;
     seek.back = seek.back > 0 ? seek.back * 2 : 1.0;
-    seek_to(seek.back > kMaxBack ? start_seconds()
-                                 : seek.target - seek.preroll - seek.back,
+    seek_to(seek.back > kMaxBack ? start_seconds() : seek.start - seek.back,
             seek, /*again=*/true);
     return true;
   }
@@ -464,8 +537,11 @@ void StreamReader::seek(double timestamp, SeekMode mode) {
   }
   // Far beyond any media's end (and safe from overflow): 10^12 s.
   const double clamped = std::min(timestamp, 1e12);
+  // Key and any seeks take torchaudio's arithmetic: microseconds, truncated,
+  // which the demuxer rounds to a tick (see demuxer_time).
+  const auto us = static_cast<int64_t>(clamped * AV_TIME_BASE);
   if (mode == SeekMode::kAny) {
-    m.source->seek(av_time(clamped), AVSEEK_FLAG_ANY);
+    m.source->seek(us, AVSEEK_FLAG_ANY);
     m.flush_decoders(/*show_damaged=*/true);
     for (auto& out : m.outputs) out->reset(std::nullopt);
     m.pending_seek.reset();
@@ -474,14 +550,22 @@ void StreamReader::seek(double timestamp, SeekMode mode) {
     return;
   }
   Impl::PendingSeek seek;
-  seek.target = clamped;
+  seek.us = us;
   seek.precise = mode == SeekMode::kPrecise;
-  if (seek.precise) {
-    for (const auto& [index, decoder] : m.decoders) {
-      seek.preroll = std::max(seek.preroll, decoder->seek_preroll());
-    }
+  // The demuxer goes to the earliest aim, earlier still by the audio
+  // decoders' pre-roll for a precise seek.
+  seek.start = m.outputs.empty() ? clamped : std::numeric_limits<double>::infinity();
+  for (const auto& out : m.outputs) {
+    seek.start = std::min(seek.start, m.aim(seek, *out));
   }
-  m.seek_to(clamped - seek.preroll, seek, /*again=*/false);
+  if (seek.precise) {
+    double preroll = 0;
+    for (const auto& [index, decoder] : m.decoders) {
+      preroll = std::max(preroll, decoder->seek_preroll());
+    }
+    seek.start -= preroll;
+  }
+  m.seek_to(seek.start, seek, /*again=*/false);
 }
 
 }  // namespace ffstream

@@ -210,12 +210,12 @@ void OutputStream::push(AVFrame* decoded) {
   }
   graph_.push(decoded);
   pull_all();
-  // The end of the stream: whatever a key seek held back is all there is.
-  if (decoded == nullptr) hold_until_.reset();
+  // The end of the stream: a probe has seen every frame there is.
+  if (decoded == nullptr && probe_) probe_->done = true;
 }
 
 std::optional<Chunk> OutputStream::pop() {
-  if (hold_until_) return std::nullopt;
+  if (probe_) return std::nullopt;
   return buffer_.pop();
 }
 
@@ -249,14 +249,19 @@ void OutputStream::write(const AVFrame* frame) {
     first_at_most_.reset();
   }
   if (overshot_) return;
-  if (hold_until_) {
-    // A key frame at or before the target starts over what is held; the
-    // first frame after the target settles it.
-    if (pts > *hold_until_ + kPtsTolerance) {
-      hold_until_.reset();
-    } else if (is_key_frame(frame)) {
-      buffer_.clear();
+  if (probe_) {
+    // The first frame after the aim settles which key frame it is; a first
+    // frame already after it is the best there is.
+    if (!probe_->done) {
+      if (pts <= probe_->key_at_or_before + kPtsTolerance) {
+        if (is_key_frame(frame) || !probe_->key) probe_->key = pts;
+      } else {
+        if (!probe_->key) probe_->key = pts;
+        probe_->done = true;
+      }
     }
+    next_pts_ = end_pts;
+    return;
   }
   int64_t first = 0;
   if (discard_before_) {
@@ -321,7 +326,7 @@ void OutputStream::reset(std::optional<double> discard_before,
   first_at_most_ = first_at_most;
   overshot_ = false;
   delivered_ = false;
-  hold_until_.reset();
+  probe_.reset();
   graph_ = FilterGraph(graph_.input(), graph_.description());
   buffer_.clear();
   discard_before_ = discard_before;
@@ -333,18 +338,28 @@ void OutputStream::rewind(std::optional<double> discard_before,
                           std::optional<double> key_at_or_before) {
   if (!delivered_) {
     reset(discard_before, first_at_most);
-    hold_until_ = key_at_or_before;
+    if (key_at_or_before) probe_ = Probe{*key_at_or_before};
     return;
   }
   graph_ = FilterGraph(graph_.input(), graph_.description());
   first_at_most_.reset();
   overshot_ = false;
-  hold_until_.reset();
+  probe_.reset();
   // Audio goes on at the next sample. Video goes on after the last frame's
   // own pts: the next frame's may come sooner than one frame period (pts
   // rounded to milliseconds, variable frame rates).
   const bool audio = graph_.input().media_type == AVMEDIA_TYPE_AUDIO;
   discard_before_ = audio ? next_pts_.seconds() : last_pts_ + 2 * kPtsTolerance;
+}
+
+void OutputStream::replay() {
+  if (probe_ && probe_->key) {
+    // Deliver from the key frame found, exactly as a precise seek to it.
+    const double key = *probe_->key;
+    reset(key, std::nullopt);
+    return;
+  }
+  rewind(std::nullopt, std::nullopt, std::nullopt);
 }
 
 }  // namespace ffstream::detail

@@ -29,7 +29,7 @@ class OutputStream {
   void push(AVFrame* decoded);
   // Whether a chunk can be popped, and the next chunk. Nothing is ready
   // while a key seek still looks for its key frame (see rewind).
-  bool is_ready() const { return !hold_until_ && buffer_.is_ready(); }
+  bool is_ready() const { return !probe_ && buffer_.is_ready(); }
   std::optional<Chunk> pop();
   OutputStreamInfo info() const;
 
@@ -47,12 +47,21 @@ class OutputStream {
   // For the reader's second try at the same seek: as reset(), except that an
   // output which delivered frames since the reset keeps them and drops
   // their second decoding, so that nothing is lost or repeated. With
-  // `key_at_or_before` (a key seek), an output that delivered nothing keeps
-  // only the frames from the last key frame at or before that time: it holds
-  // them back until a later frame shows which key frame that is.
+  // `key_at_or_before` (a key seek), an output that delivered nothing
+  // probes instead: it writes no frame and notes the last key frame at or
+  // before that time, until a later frame (or the end) shows which it is.
   void rewind(std::optional<double> discard_before,
               std::optional<double> first_at_most,
               std::optional<double> key_at_or_before);
+  // Whether a probe is still looking for its key frame.
+  bool probing() const { return probe_ && !probe_->done; }
+  // Whether a probe has found its key frame; the reader then seeks to the
+  // same place again and calls replay().
+  bool probe_done() const { return probe_ && probe_->done; }
+  // Back to a clean state for the replay of a probed key seek: an output
+  // that probed delivers from the key frame it found, one that delivered
+  // frames goes on after them (as rewind).
+  void replay();
   // The precise-seek target (seconds) while frames before it are still being
   // dropped, if the decoder may skip decoding frames that nothing refers to
   // before it: only when the filter treats every frame on its own.
@@ -83,7 +92,13 @@ class OutputStream {
   bool overshot_ = false;
   bool delivered_ = false;  // frames written since the last reset
   double last_pts_ = 0;     // seconds, of the last frame written
-  std::optional<double> hold_until_;
+  // A retried key seek's search for its key frame (see rewind).
+  struct Probe {
+    double key_at_or_before = 0;   // seconds: the seek's aim
+    std::optional<double> key;     // pts of the last key frame seen so far
+    bool done = false;
+  };
+  std::optional<Probe> probe_;
   // Where the next frame starts when a frame comes without a pts.
   ExactTime next_pts_;
 };
