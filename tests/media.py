@@ -98,6 +98,29 @@ RECIPES: Dict[str, List[str]] = {
         "-f", "lavfi", "-i", "testsrc2=size=96x64:rate=30000/1001:duration=13",
         "-c:v", "mpeg4", "-g", "12", "-f", "avi",
     ],
+    # 30 fps with frames 30-44 and 90-99 left out: the AVI muxer fills the
+    # gaps with empty packets, so frame numbers and ticks differ.
+    "dropped.avi": [
+        "-f", "lavfi", "-i", "testsrc2=size=96x64:rate=30:duration=5",
+        "-vf", "select='not(between(n\\,30\\,44)+between(n\\,90\\,99))'",
+        "-fps_mode", "passthrough", "-c:v", "mpeg4", "-g", "12", "-f", "avi",
+    ],
+    # B-frames in AVI: packets carry a dts only, many frames have no pts.
+    "bframes.avi": [
+        "-f", "lavfi", "-i", "testsrc2=size=96x64:rate=25:duration=4",
+        "-c:v", "mpeg4", "-g", "12", "-bf", "2", "-f", "avi",
+    ],
+    # H.264 with key frames 5 s apart, and in MPEG-TS with one a second.
+    "far_keys.mp4": [
+        "-f", "lavfi", "-i", "testsrc2=size=64x48:rate=30:duration=10",
+        "-c:v", "libx264", "-pix_fmt", "yuv420p", "-g", "150", "-keyint_min", "150",
+        "-sc_threshold", "0",
+    ],
+    "h264.ts": [
+        "-f", "lavfi", "-i", "testsrc2=size=64x48:rate=25:duration=6",
+        "-c:v", "libx264", "-pix_fmt", "yuv420p", "-g", "25", "-keyint_min", "25",
+        "-sc_threshold", "0",
+    ],
     # NTSC video and 16 kHz stereo AAC in MP4 (time bases 1/30000 and
     # 1/16000): 13 s, 390 frames.
     "ntsc_av.mp4": [

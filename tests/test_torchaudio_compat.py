@@ -199,6 +199,134 @@ def test_chunk_tensor_keeps_requires_grad():
         ChunkTensor([1, 2, 3], 0.0)
 
 
+# ---- 6. seeks aim at the tick nearest the time ----
+
+
+def frame_ticks(path):
+    """(ticks, is_key) of every decoded frame in presentation order, and the
+    stream's time base, from ffprobe."""
+    out = subprocess.run(
+        ["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
+         "frame=best_effort_timestamp,key_frame:stream=time_base", "-of", "json", str(path)],
+        check=True, capture_output=True,
+    ).stdout
+    info = json.loads(out)
+    num, den = (int(x) for x in info["streams"][0]["time_base"].split("/"))
+    frames = [
+        (int(f.get("best_effort_timestamp", f.get("pkt_dts"))), f["key_frame"] == 1)
+        for f in info["frames"]
+        if "best_effort_timestamp" in f or "pkt_dts" in f
+    ]
+    return sorted(frames), num, den
+
+
+def nearest_tick(t, num, den):
+    """torchaudio's arithmetic: microseconds truncated, then rounded to the
+    nearest tick (halves away from zero, as av_rescale)."""
+    us = int(t * 1e6)
+    q, r = divmod(us * den, 1_000_000 * num)
+    return q + (2 * r >= 1_000_000 * num)
+
+
+def first_frame(path, t, mode, **kwargs):
+    reader = StreamReader(str(path))
+    reader.add_basic_video_stream(1, format="gray", **kwargs)
+    reader.seek(t, mode)
+    reader.fill_buffer()
+    (chunk,) = reader.pop_chunks()
+    return chunk
+
+
+def seek_times(ticks, num, den):
+    """Times on, between and just around frames, as a user would seek."""
+    step = num / den
+    times = set()
+    for tick, _ in ticks[:: max(1, len(ticks) // 40)]:
+        for d in (-0.51, -0.49, -0.01, 0.0, 0.01, 0.3, 0.49, 0.51):
+            times.add(max(0.0, (tick + d) * step))
+    return sorted(times)
+
+
+@pytest.mark.parametrize(
+    "name,mode",
+    [(n, m) for n in ("ntsc_k12.avi", "dropped.avi") for m in ("key", "precise", "any")]
+    + [("far_keys.mp4", "key"), ("far_keys.mp4", "precise")],
+)
+def test_seek_lands_where_torchaudio_lands(make_media, name, mode):
+    # Key: the last key frame at or before the nearest tick of the default
+    # stream; precise: the first frame at or after the nearest tick of the
+    # output's stream; any: the frame there (possibly damaged). torchaudio
+    # 2.8 made the same choice on every seek of this kind on these files.
+    # (On H.264 its "any" seek gave the next key frame instead: see
+    # test_any_seek_on_h264_gives_the_frame_at_t.)
+    path = make_media(name)
+    ticks, num, den = frame_ticks(path)
+    for t in seek_times(ticks, num, den):
+        aim = nearest_tick(t, num, den)
+        at_or_after = [k for k, _ in ticks if k >= aim]
+        if not at_or_after:
+            continue
+        if mode == "key":
+            expected = max(k for k, key in ticks if key and k <= aim)
+        elif mode == "precise":
+            expected = at_or_after[0]
+        else:
+            expected = max(k for k, _ in ticks if k <= aim)
+        chunk = first_frame(path, t, mode)
+        assert chunk is not None, f"seek({t!r}, {mode!r})"
+        assert chunk.pts == expected * num / den, f"seek({t!r}, {mode!r})"
+
+
+def test_any_seek_on_h264_gives_the_frame_at_t(make_media):
+    # As documented ("any frame, possibly damaged"): a frame near t, never
+    # after it (the demuxer picks the packet by decode time, so with
+    # B-frames it may be a few frames earlier), not torchaudio's next key
+    # frame, which here is up to 5 s later.
+    path = make_media("far_keys.mp4")
+    for t in (0.5, 2.0, 6.1):
+        pts = first_frame(path, t, "any").pts
+        assert t - 0.2 <= pts <= t
+
+
+def test_key_seek_on_the_tick_of_a_key_frame(make_media):
+    # 7.20 s rounds to tick 216 (7.2072 s), a key frame; 7.19 s to 216 too
+    # would be wrong: it rounds to 215, whose key frame is 204.
+    path = make_media("ntsc_k12.avi")
+    assert first_frame(path, 7.20, "key").pts == 216 * 1001 / 30000
+    assert first_frame(path, 7.19, "key").pts == 204 * 1001 / 30000
+    assert first_frame(path, 7.20, "precise").pts == 216 * 1001 / 30000
+    assert first_frame(path, 0.37, "precise").pts == 11 * 1001 / 30000
+
+
+def test_precise_seek_frames_equal_the_sequential_decode(make_media):
+    path = make_media("dropped.avi")
+    reader = StreamReader(str(path))
+    reader.add_basic_video_stream(-1, format="gray")
+    reader.process_all_packets()
+    (everything,) = reader.pop_chunks()
+    ticks, num, den = frame_ticks(path)
+    for i in (0, 29, 30, 31, 60, 74, 75, len(ticks) - 1):
+        chunk = first_frame(path, ticks[i][0] * num / den, "precise")
+        assert torch.equal(chunk[0], everything[i])
+
+
+@pytest.mark.parametrize("name", ["bframes.avi", "h264.ts", "hevc.mp4"])
+def test_key_seek_gives_the_key_frame_before_t_with_a_small_buffer(make_media, name):
+    # Where the demuxer lands on a key frame shown after t (B-frames indexed
+    # by dts, MPEG-TS without an index), the reader looks further back and
+    # starts at the last key frame shown at or before t. One-frame chunks
+    # and buffer_chunk_size=3 must not drop it on the way (they did).
+    # torchaudio started at the later key frame here: see the README.
+    path = make_media(name)
+    ticks, num, den = frame_ticks(path)
+    keys = [k for k, key in ticks if key]
+    for t in (ticks[0][0] * num / den + d for d in (0.5, 1.3, 2.1)):
+        aim = nearest_tick(t, num, den)
+        expected = max(k for k in keys if k <= aim)
+        chunk = first_frame(path, t, "key", buffer_chunk_size=3)
+        assert chunk.pts == pytest.approx(expected * num / den, abs=1e-9), t
+
+
 # ---- 7. audio right after a precise seek is what a decode from the start gives ----
 
 
