@@ -139,8 +139,9 @@ class StreamReader:
         Args:
             frames_per_chunk: Samples per chunk; ``-1`` returns everything
                 buffered as one chunk.
-            buffer_chunk_size: Chunks kept before the oldest samples are
-                dropped; ``-1`` never drops.
+            buffer_chunk_size: Chunks kept, the incomplete newest one among
+                them, before the oldest whole chunk is dropped; ``-1`` never
+                drops.
             stream_index: Source stream; the default audio stream if ``None``.
             decoder: Decoder name to use instead of FFmpeg's default.
             decoder_option: Decoder options; ``"threads"`` and
@@ -182,8 +183,9 @@ class StreamReader:
         Args:
             frames_per_chunk: Frames per chunk; ``-1`` returns everything
                 buffered as one chunk.
-            buffer_chunk_size: Chunks kept before the oldest frames are
-                dropped; ``-1`` never drops.
+            buffer_chunk_size: Chunks kept, the incomplete newest one among
+                them, before the oldest whole chunk is dropped; ``-1`` never
+                drops.
             stream_index: Source stream; the default video stream if ``None``.
             decoder: Decoder name to use instead of FFmpeg's default.
             decoder_option: Decoder options (see :meth:`add_basic_audio_stream`).
@@ -281,6 +283,14 @@ class StreamReader:
                 before ``timestamp``. ``"any"``: start at any frame at or before
                 it; without a key frame the first images may be damaged.
 
+        As torchaudio did, ``timestamp`` is first rounded to the nearest tick
+        of the stream's time base (of each output's stream for "precise", of
+        the default stream for "key" and "any"): in an AVI whose ticks are
+        frames, ``seek(0.37)`` gives the frame at 0.367 s, the one shown at
+        0.37 s. Lossy audio is decoded from 0.5 s (or the codec's own
+        pre-roll) before the target, so that the first samples equal those
+        of a decode from the start.
+
         Decoders, filters and buffers are reset; buffered chunks are dropped.
         Where a container's index makes the demuxer land after the target
         (MP4 indexes key frames by decode time; MPEG-TS has no index), the
@@ -298,7 +308,9 @@ class StreamReader:
     def process_packet(
         self, timeout: Optional[float] = None, backoff: float = 10.0
     ) -> int:
-        """Reads one packet and decodes it into the outputs that want it.
+        """Reads one packet of the source, of whichever stream, and decodes it
+        into the outputs that want it (packets of streams without outputs
+        are read and dropped, so a source of N packets gives 0 N times).
 
         Args:
             timeout: Milliseconds to keep retrying while the source has no data
