@@ -370,6 +370,35 @@ TEST(Chunking, VideoFramesPerChunk) {
   }
 }
 
+TEST(Chunking, PtsAreExactFractionsOfTheTimeBase) {
+  // NTSC frames (time base 1001/30000): chunk k of 3 frames starts at
+  // exactly 3k * 1001 / 30000, rounded once, as torchaudio computed it.
+  StreamReader reader("testsrc2=size=32x24:rate=30000/1001:duration=2", "lavfi");
+  reader.add_stream(video_output(0, 3, std::string("format=pix_fmts=gray")));
+  auto chunks = decode_all(reader);
+  ASSERT_GE(chunks[0].size(), 19u);
+  for (size_t k = 0; k < chunks[0].size(); ++k) {
+    EXPECT_EQ(chunks[0][k].pts, static_cast<double>(3 * k * 1001) / 30000)
+        << "chunk " << k;
+  }
+  EXPECT_EQ(chunks[0][1].pts, 0.1001);
+}
+
+TEST(Chunking, DroppingKeepsChunkBoundaries) {
+  // 8000 samples in chunks of 3000: 3000, 3000, 2000. With two chunks kept,
+  // the incomplete newest one counts, and the oldest whole chunk goes.
+  StreamReader reader(kSine, "lavfi");
+  OutputOptions o = audio_output(0, 3000);
+  o.buffer_chunk_size = 2;
+  reader.add_stream(o);
+  auto chunks = decode_all(reader);
+  ASSERT_EQ(frame_counts(chunks[0]), (std::vector<int64_t>{3000, 2000}));
+  EXPECT_EQ(chunks[0][0].pts, 3000.0 / 8000);
+  EXPECT_EQ(chunks[0][1].pts, 6000.0 / 8000);
+  expect_sine(chunks[0][0], 3000);
+  expect_sine(chunks[0][1], 6000);
+}
+
 TEST(Chunking, BufferChunkSizeKeepsTheNewestChunks) {
   StreamReader reader(kSine, "lavfi");
   OutputOptions o = audio_output(0, 1000);
