@@ -46,4 +46,15 @@ struct OutputStreamInfo {
   double frame_rate = 0;
 };
 
+// What the last seek() cost, for tests and tuning: demuxer seeks made (1,
+// more when the reader had to go back), then packets read, frames decoded
+// and frames the outputs dropped since that seek() (or since the reader
+// opened).
+struct SeekCounters {
+  int64_t demuxer_seeks = 0;
+  int64_t packets_read = 0;
+  int64_t frames_decoded = 0;
+  int64_t frames_dropped = 0;
+};
+
 }  // namespace ffstream

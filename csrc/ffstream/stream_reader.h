@@ -81,6 +81,8 @@ class StreamReader {
   // Moves to `timestamp` seconds. kPrecise yields exactly the first frame at or
   // after it; kKey starts at the preceding key frame; kAny at any frame.
   void seek(double timestamp, SeekMode mode = SeekMode::kPrecise);
+  // What the last seek cost (see SeekCounters).
+  SeekCounters seek_counters() const;
 
  private:
   struct Impl;

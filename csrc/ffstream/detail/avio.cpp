@@ -76,16 +76,7 @@ int64_t AVIOAdapter::read_or_wait(uint8_t* buf, int64_t size) {
       throw Error(ErrorKind::kInterrupted,
                   "reading was interrupted by StreamReader.interrupt()");
     }
-    if (retry_ == nullptr || !retry_->enabled) {
-      throw Error(ErrorKind::kGeneric,
-                  "the reader has no data available right now (EAGAIN); pass "
-                  "timeout= to process_packet to wait for it");
-    }
-    if (retry_->expired()) {
-      throw Error(ErrorKind::kTimeout,
-                  "the reader produced no data before the timeout");
-    }
-    retry_->wait();
+    (retry_ ? *retry_ : RetryPolicy{}).wait_or_throw("the reader");
   }
 }
 

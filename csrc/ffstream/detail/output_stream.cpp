@@ -210,12 +210,11 @@ void OutputStream::push(AVFrame* decoded) {
   }
   graph_.push(decoded);
   pull_all();
-  // The end of the stream: a probe has seen every frame there is.
-  if (decoded == nullptr && probe_) probe_->done = true;
+  if (decoded == nullptr) cursor_.end_of_stream();
 }
 
 std::optional<Chunk> OutputStream::pop() {
-  if (probe_) return std::nullopt;
+  if (cursor_.holding()) return std::nullopt;
   return buffer_.pop();
 }
 
@@ -243,52 +242,17 @@ void OutputStream::write(const AVFrame* frame) {
             : (video_rate.num > 0 ? AVRational{video_rate.den, video_rate.num}
                                   : AVRational{0, 1});
   const ExactTime end_pts = exact_pts.plus(total, step);
-  if (first_at_most_) {
-    // Only the first frame after a seek tells whether it landed too late.
-    overshot_ = pts > *first_at_most_ + kPtsTolerance;
-    first_at_most_.reset();
-  }
-  if (overshot_) return;
-  if (probe_) {
-    // The first frame after the aim settles which key frame it is; a first
-    // frame already after it is the best there is.
-    if (!probe_->done) {
-      if (pts <= probe_->key_at_or_before + kPtsTolerance) {
-        if (is_key_frame(frame) || !probe_->key) probe_->key = pts;
-      } else {
-        if (!probe_->key) probe_->key = pts;
-        probe_->done = true;
-      }
-    }
-    next_pts_ = end_pts;
-    return;
-  }
-  int64_t first = 0;
-  if (discard_before_) {
-    double target = *discard_before_;
-    if (audio) {
-      // Sample-exact: drop the samples before the target inside the frame.
-      first = static_cast<int64_t>(
-          std::ceil((target - pts) * rate - kPtsTolerance * rate));
-      first = std::max<int64_t>(first, 0);
-    } else if (pts < target - kPtsTolerance) {
-      first = total;
-    }
-    if (first >= total) {
-      next_pts_ = end_pts;
-      return;
-    }
-    discard_before_.reset();
-  }
-  delivered_ = true;
-  for (int64_t done = first; done < total;) {
+  next_pts_ = end_pts;
+  const SeekCursor::Verdict verdict =
+      cursor_.judge(pts, is_key_frame(frame), rate, total);
+  if (!verdict.keep) return;
+  for (int64_t done = verdict.first; done < total;) {
     ChunkBuffer::Slot slot = buffer_.reserve(total - done);
     converter_.convert(frame, done, slot.count, slot.data);
     buffer_.commit(slot.count, exact_pts.plus(done, step));
     done += slot.count;
   }
-  last_pts_ = pts;
-  next_pts_ = end_pts;
+  cursor_.note_written(pts, end_pts.seconds());
 }
 
 OutputStreamInfo OutputStream::info() const {
@@ -317,49 +281,36 @@ OutputStreamInfo OutputStream::info() const {
 }
 
 std::optional<double> OutputStream::skippable_before() const {
-  if (!discard_before_ || !graph_.frame_by_frame()) return std::nullopt;
-  return *discard_before_ - kPtsTolerance;
+  const auto before = cursor_.dropping_before();
+  if (!before || !graph_.frame_by_frame()) return std::nullopt;
+  return *before - kPtsTolerance;
 }
 
-void OutputStream::reset(std::optional<double> discard_before,
-                         std::optional<double> first_at_most) {
-  first_at_most_ = first_at_most;
-  overshot_ = false;
-  delivered_ = false;
-  probe_.reset();
+void OutputStream::begin_seek(const SeekCursor::Start& start) {
+  cursor_.reset_count();
   graph_ = FilterGraph(graph_.input(), graph_.description());
   buffer_.clear();
-  discard_before_ = discard_before;
   next_pts_ = ExactTime();
+  cursor_.begin(start);
 }
 
-void OutputStream::rewind(std::optional<double> discard_before,
-                          std::optional<double> first_at_most,
-                          std::optional<double> key_at_or_before) {
-  if (!delivered_) {
-    reset(discard_before, first_at_most);
-    if (key_at_or_before) probe_ = Probe{*key_at_or_before};
-    return;
+void OutputStream::resume_seek(const SeekCursor::Start& start) {
+  if (!cursor_.has_delivered()) {
+    buffer_.clear();
+    next_pts_ = ExactTime();
   }
   graph_ = FilterGraph(graph_.input(), graph_.description());
-  first_at_most_.reset();
-  overshot_ = false;
-  probe_.reset();
-  // Audio goes on at the next sample. Video goes on after the last frame's
-  // own pts: the next frame's may come sooner than one frame period (pts
-  // rounded to milliseconds, variable frame rates).
-  const bool audio = graph_.input().media_type == AVMEDIA_TYPE_AUDIO;
-  discard_before_ = audio ? next_pts_.seconds() : last_pts_ + 2 * kPtsTolerance;
+  cursor_.resume(start);
 }
 
-void OutputStream::replay() {
-  if (probe_ && probe_->key) {
-    // Deliver from the key frame found, exactly as a precise seek to it.
-    const double key = *probe_->key;
-    reset(key, std::nullopt);
-    return;
+void OutputStream::replay_seek() {
+  // An output that probed starts over from its key frame.
+  if (cursor_.probe_done() || !cursor_.has_delivered()) {
+    buffer_.clear();
+    next_pts_ = ExactTime();
   }
-  rewind(std::nullopt, std::nullopt, std::nullopt);
+  graph_ = FilterGraph(graph_.input(), graph_.description());
+  cursor_.replay();
 }
 
 }  // namespace ffstream::detail

@@ -10,6 +10,7 @@
 #include "ffstream/detail/converter.h"
 #include "ffstream/detail/exact_time.h"
 #include "ffstream/detail/filter_graph.h"
+#include "ffstream/detail/seek_cursor.h"
 #include "ffstream/options.h"
 #include "ffstream/stream_info.h"
 
@@ -28,40 +29,18 @@ class OutputStream {
   // end of the stream.
   void push(AVFrame* decoded);
   // Whether a chunk can be popped, and the next chunk. Nothing is ready
-  // while a key seek still looks for its key frame (see rewind).
-  bool is_ready() const { return !probe_ && buffer_.is_ready(); }
+  // while a key seek probes for its key frame (see SeekCursor).
+  bool is_ready() const { return !cursor_.holding() && buffer_.is_ready(); }
   std::optional<Chunk> pop();
   OutputStreamInfo info() const;
 
-  // Back to a clean state after a seek: a fresh filter graph, an empty buffer,
-  // and (precise seek) frames before `discard_before` seconds are dropped.
-  // With `first_at_most`, a first frame later than that many seconds means
-  // the demuxer's seek landed too late: it is dropped and overshot() says so.
-  void reset(std::optional<double> discard_before,
-             std::optional<double> first_at_most = std::nullopt);
-  // Whether the first frame after the last reset came after `first_at_most`
-  // (frames are dropped from then on, until the next reset).
-  bool overshot() const { return overshot_; }
-  // Whether no frame came since a reset that asked to check the first one.
-  bool awaiting_first() const { return first_at_most_.has_value(); }
-  // For the reader's second try at the same seek: as reset(), except that an
-  // output which delivered frames since the reset keeps them and drops
-  // their second decoding, so that nothing is lost or repeated. With
-  // `key_at_or_before` (a key seek), an output that delivered nothing
-  // probes instead: it writes no frame and notes the last key frame at or
-  // before that time, until a later frame (or the end) shows which it is.
-  void rewind(std::optional<double> discard_before,
-              std::optional<double> first_at_most,
-              std::optional<double> key_at_or_before);
-  // Whether a probe is still looking for its key frame.
-  bool probing() const { return probe_ && !probe_->done; }
-  // Whether a probe has found its key frame; the reader then seeks to the
-  // same place again and calls replay().
-  bool probe_done() const { return probe_ && probe_->done; }
-  // Back to a clean state for the replay of a probed key seek: an output
-  // that probed delivers from the key frame it found, one that delivered
-  // frames goes on after them (as rewind).
-  void replay();
+  // The seek machine's calls (see seek.h). begin_seek: a fresh filter
+  // graph and an empty buffer for a new try. resume_seek: another try at
+  // the same seek; what was delivered stays. replay_seek: after a probe.
+  void begin_seek(const SeekCursor::Start& start);
+  void resume_seek(const SeekCursor::Start& start);
+  void replay_seek();
+  const SeekCursor& cursor() const { return cursor_; }
   // The precise-seek target (seconds) while frames before it are still being
   // dropped, if the decoder may skip decoding frames that nothing refers to
   // before it: only when the filter treats every frame on its own.
@@ -87,18 +66,7 @@ class OutputStream {
   Converter converter_;
   ChunkBuffer buffer_;
   FramePtr filtered_;
-  std::optional<double> discard_before_;
-  std::optional<double> first_at_most_;
-  bool overshot_ = false;
-  bool delivered_ = false;  // frames written since the last reset
-  double last_pts_ = 0;     // seconds, of the last frame written
-  // A retried key seek's search for its key frame (see rewind).
-  struct Probe {
-    double key_at_or_before = 0;   // seconds: the seek's aim
-    std::optional<double> key;     // pts of the last key frame seen so far
-    bool done = false;
-  };
-  std::optional<Probe> probe_;
+  SeekCursor cursor_;
   // Where the next frame starts when a frame comes without a pts.
   ExactTime next_pts_;
 };

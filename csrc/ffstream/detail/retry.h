@@ -8,6 +8,7 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <string>
 #include <thread>
 
 namespace ffstream::detail {
@@ -19,7 +20,16 @@ struct RetryPolicy {
   std::optional<Clock::time_point> deadline;  // empty: retry forever
   std::chrono::duration<double, std::milli> backoff{10.0};
 
+  // process_packet's arguments: no timeout fails at once, a negative one
+  // waits forever. Throws kInvalidArgument for NaN or a bad backoff.
+  static RetryPolicy from(std::optional<double> timeout_ms, double backoff_ms);
+
   bool expired() const { return deadline && Clock::now() >= *deadline; }
+
+  // The one wait for data that is not there yet, used by every reading
+  // loop: throws when no waiting was asked for or the deadline passed
+  // (`what` names the source), else sleeps one backoff.
+  void wait_or_throw(const std::string& what) const;
 
   // Sleeps for the backoff, but not past the deadline.
   void wait() const {

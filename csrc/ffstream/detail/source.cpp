@@ -1,6 +1,9 @@
 #include "ffstream/detail/source.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstring>
+#include <limits>
 #include <mutex>
 
 #include "ffstream/detail/av_error.h"
@@ -164,15 +167,23 @@ void Source::open(const std::string& url,
   }
 }
 
-int Source::read_packet(AVPacket* packet) {
-  int ret = av_read_frame(format_.get(), packet);
-  rethrow_reader_error();
-  check_exit(ret, "av_read_frame");
-  return ret;
-}
-
-void Source::clear_io_error() {
-  if (avio_) avio_->clear_error();
+int Source::read_packet(AVPacket* packet, const RetryPolicy& retry) {
+  retry_ = retry;
+  // Back to "fail at once" however this call ends.
+  struct Reset {
+    RetryPolicy* r;
+    ~Reset() { *r = RetryPolicy{}; }
+  } reset{&retry_};
+  while (true) {
+    int ret = av_read_frame(format_.get(), packet);
+    rethrow_reader_error();
+    check_exit(ret, "av_read_frame");
+    if (ret == 0 || ret == AVERROR_EOF) return ret;
+    if (ret != AVERROR(EAGAIN)) check_av(ret, "av_read_frame", name_);
+    // A custom reader's EAGAIN is stashed: let the next read try again.
+    if (avio_) avio_->clear_error();
+    retry_.wait_or_throw(name_);
+  }
 }
 
 void Source::check_exit(int code, const char* call) {
@@ -191,7 +202,7 @@ void Source::check_exit(int code, const char* call) {
   }
 }
 
-void Source::seek(int64_t timestamp_us, int flags) {
+int Source::try_seek(int64_t timestamp_us, int flags) {
   if (avio_ && !(avio_->context()->seekable & AVIO_SEEKABLE_NORMAL)) {
     throw Error(ErrorKind::kInvalidArgument,
                 "cannot seek in " + name_ +
@@ -200,10 +211,38 @@ void Source::seek(int64_t timestamp_us, int flags) {
   int ret = avformat_seek_file(format_.get(), -1, INT64_MIN, timestamp_us,
                                timestamp_us, flags);
   rethrow_reader_error();
+  return ret;
+}
+
+void Source::seek(int64_t timestamp_us, int flags) {
+  int ret = try_seek(timestamp_us, flags);
   if (ret < 0) {
     throw_av_error(ret, "avformat_seek_file",
                    name_ + " at " + std::to_string(timestamp_us / 1e6) + " s");
   }
+}
+
+void Source::seek_to_start(double at) {
+  auto us = [](double seconds) {
+    return static_cast<int64_t>(std::llround(seconds * AV_TIME_BASE));
+  };
+  if (try_seek(us(std::min(at, start_seconds()) - 1.0), 0) >= 0) return;
+  if (try_seek(us(std::max(at, 0.0)), 0) >= 0) return;
+  seek(0, AVSEEK_FLAG_BYTE);
+}
+
+double Source::start_seconds() const {
+  const AVFormatContext* ctx = format_.get();
+  return ctx->start_time != AV_NOPTS_VALUE
+             ? std::max(ctx->start_time / double(AV_TIME_BASE), 0.0)
+             : 0.0;
+}
+
+double Source::end_seconds() const {
+  const AVFormatContext* ctx = format_.get();
+  return ctx->duration > 0
+             ? start_seconds() + ctx->duration / double(AV_TIME_BASE)
+             : std::numeric_limits<double>::infinity();
 }
 
 void Source::rethrow_reader_error() {

@@ -33,19 +33,26 @@ class Source {
   // How errors name this source: the URL, or "<custom reader>".
   const std::string& name() const { return name_; }
 
-  // Reads the next packet; returns FFmpeg's code (0, AVERROR_EOF, EAGAIN...)
-  // and rethrows an exception raised by a custom reader. Throws kInterrupted
-  // or kTimeout when the interrupt flag or the deadline stopped it.
-  int read_packet(AVPacket* packet);
-  // After EAGAIN from a custom reader: let the next read try again.
-  void clear_io_error();
+  // Reads the next packet of any stream, waiting as `retry` says while the
+  // source has none yet (EAGAIN; blocking FFmpeg calls also give up once its
+  // deadline passes or the interrupt flag is raised). Returns 0 or
+  // AVERROR_EOF; throws for anything else, rethrowing what a custom reader
+  // raised.
+  int read_packet(AVPacket* packet, const RetryPolicy& retry);
   // Seeks to `timestamp_us` (AV_TIME_BASE units) with av seek `flags`.
   // Throws kInvalidArgument for a custom reader that cannot seek.
   void seek(int64_t timestamp_us, int flags);
+  // Seeks to the start of the file for a seek to `at` seconds at or before
+  // it. It aims a second earlier (MPEG-TS compares with dts, and the first
+  // frame's dts may lie before the file's start time); demuxers that refuse
+  // a time before the start (MP3, AVI) get `at` itself, or 0, and raw
+  // streams (.m4v, .h264), which index only what was read, byte 0.
+  void seek_to_start(double at);
 
-  // How long reads may wait for data. Blocking FFmpeg calls also give up
-  // (AVERROR_EXIT) once its deadline passes or the interrupt flag is raised.
-  void set_retry(const RetryPolicy& retry) { retry_ = retry; }
+  // Where the file starts, in seconds (never below 0), and where it ends if
+  // the container says (else infinity).
+  double start_seconds() const;
+  double end_seconds() const;
 
   // Rethrows what a custom reader raised, if anything.
   void rethrow_reader_error();
@@ -61,6 +68,9 @@ class Source {
   std::string refused_note() const;
   // Throws kInterrupted/kTimeout if `code` is AVERROR_EXIT caused by them.
   void check_exit(int code, const char* call);
+  // avformat_seek_file; returns FFmpeg's code, throws only for a custom
+  // reader's own error.
+  int try_seek(int64_t timestamp_us, int flags);
 
   std::string name_;
   RetryPolicy retry_;

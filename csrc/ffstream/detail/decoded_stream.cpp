@@ -1,0 +1,70 @@
+#include "ffstream/detail/decoded_stream.h"
+
+#include <algorithm>
+
+#include "ffstream/detail/exact_time.h"
+
+namespace ffstream::detail {
+
+DecodedStream::DecodedStream(const AVStream* stream,
+                             std::unique_ptr<Decoder> decoder)
+    : stream_(stream), decoder_(std::move(decoder)) {}
+
+void DecodedStream::detach(const OutputStream* output) {
+  outputs_.erase(std::remove(outputs_.begin(), outputs_.end(), output),
+                 outputs_.end());
+}
+
+int64_t DecodedStream::decode(const AVPacket* packet) {
+  if (packets_without_key_) {
+    if ((packet->flags & AV_PKT_FLAG_KEY) == 0 &&
+        ++*packets_without_key_ <= kMaxPacketsWithoutKey) {
+      return 0;
+    }
+    packets_without_key_.reset();
+  }
+  decoder_->set_skip_unreferenced(skippable(packet));
+  return decode_into_outputs(packet);
+}
+
+int64_t DecodedStream::drain() {
+  const int64_t frames = decode_into_outputs(nullptr);
+  for (OutputStream* out : outputs_) out->push(nullptr);
+  return frames;
+}
+
+int64_t DecodedStream::decode_into_outputs(const AVPacket* packet) {
+  int64_t frames = 0;
+  decoder_->decode(packet, [&](AVFrame* frame) {
+    ++frames;
+    for (OutputStream* out : outputs_) out->push(frame);
+  });
+  return frames;
+}
+
+void DecodedStream::restart(bool wait_for_key, bool show_damaged) {
+  decoder_->flush();
+  decoder_->set_show_damaged(show_damaged);
+  const bool video = decoder_->context()->codec_type == AVMEDIA_TYPE_VIDEO;
+  packets_without_key_ =
+      wait_for_key && video ? std::optional<int>(0) : std::nullopt;
+}
+
+bool DecodedStream::skippable(const AVPacket* packet) const {
+  // B-frames of H.264 and HEVC that no other frame refers to, shown before
+  // a precise seek's target, would be dropped anyway: skipping them makes a
+  // seek decode only what the target needs. Only while every output still
+  // drops and filters each frame on its own.
+  if (packet->pts == AV_NOPTS_VALUE) return false;
+  if (stream_->codecpar->codec_type != AVMEDIA_TYPE_VIDEO) return false;
+  std::optional<double> before;
+  for (const OutputStream* out : outputs_) {
+    auto t = out->skippable_before();
+    if (!t) return false;
+    before = before ? std::min(*before, *t) : *t;
+  }
+  return before &&
+         ExactTime::from_ticks(packet->pts, stream_->time_base).seconds() < *before;
+}
+
+}  // namespace ffstream::detail

@@ -1,0 +1,53 @@
+// DecodedStream: one source stream that has outputs. Owns its Decoder, feeds
+// the outputs made from it, and keeps what the seek machine decides per
+// stream: dropping packets until a key frame's, and letting the decoder skip
+// frames that nothing refers to. Not thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "ffstream/detail/decoder.h"
+#include "ffstream/detail/output_stream.h"
+
+namespace ffstream::detail {
+
+class DecodedStream {
+ public:
+  DecodedStream(const AVStream* stream, std::unique_ptr<Decoder> decoder);
+
+  Decoder& decoder() { return *decoder_; }
+  const Decoder& decoder() const { return *decoder_; }
+  const std::vector<OutputStream*>& outputs() const { return outputs_; }
+  // Outputs are owned by the reader; they are added and removed here too.
+  void attach(OutputStream* output) { outputs_.push_back(output); }
+  void detach(const OutputStream* output);
+
+  // Decodes one packet of this stream into its outputs. Returns the frames
+  // decoded (0 for a packet dropped while waiting for a key frame).
+  int64_t decode(const AVPacket* packet);
+  // End of input: drains the decoder, then every output's filter graph.
+  int64_t drain();
+  // After a demuxer seek: the decoder forgets what it had. With
+  // `wait_for_key`, a video stream drops packets until a key frame's (see
+  // seek.h); `show_damaged` outputs frames decoded without their reference.
+  void restart(bool wait_for_key, bool show_damaged);
+
+ private:
+  // Whether the decoder may skip the frame of `packet`: it is shown before
+  // what every output still drops (see OutputStream::skippable_before).
+  bool skippable(const AVPacket* packet) const;
+  int64_t decode_into_outputs(const AVPacket* packet);
+
+  const AVStream* stream_;
+  std::unique_ptr<Decoder> decoder_;
+  std::vector<OutputStream*> outputs_;
+  // While waiting for a key frame: the packets dropped so far. A container
+  // that flags no key frames must not lose the stream for good.
+  std::optional<int> packets_without_key_;
+  static constexpr int kMaxPacketsWithoutKey = 1000;
+};
+
+}  // namespace ffstream::detail

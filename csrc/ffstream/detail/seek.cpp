@@ -1,0 +1,138 @@
+#include "ffstream/detail/seek.h"
+
+#include <algorithm>
+#include <limits>
+
+#include "ffstream/detail/exact_time.h"
+
+namespace ffstream::detail {
+
+namespace {
+
+// `us` microseconds rounded to the nearest tick of `time_base`, in seconds,
+// as av_seek_frame rounds (and torchaudio did).
+double nearest_tick(int64_t us, AVRational time_base) {
+  if (time_base.num <= 0 || time_base.den <= 0) return us / double(AV_TIME_BASE);
+  const int64_t ticks =
+      av_rescale(us, time_base.den, AV_TIME_BASE * int64_t{time_base.num});
+  return ExactTime::from_ticks(ticks, time_base).seconds();
+}
+
+int64_t to_av_time(double seconds) {
+  return static_cast<int64_t>(std::llround(seconds * AV_TIME_BASE));
+}
+
+}  // namespace
+
+void SeekMachine::begin_seek(double seconds, SeekMode mode) {
+  counters_ = SeekCounters{};
+  Plan plan;
+  plan.us = static_cast<int64_t>(seconds * AV_TIME_BASE);  // truncated
+  plan.mode = mode;
+  // The demuxer goes to the earliest aim, earlier still by the audio
+  // decoders' pre-roll for a precise seek.
+  plan.start = outputs_.empty() ? seconds : std::numeric_limits<double>::infinity();
+  for (const auto& out : outputs_) plan.start = std::min(plan.start, aim(plan, *out));
+  if (mode == SeekMode::kPrecise) {
+    double preroll = 0;
+    for (const auto& [index, stream] : streams_) {
+      preroll = std::max(preroll, stream.decoder().seek_preroll());
+    }
+    plan.start -= preroll;
+  }
+  plan_ = plan;
+  restart(plan.start, Try::kFirst);
+}
+
+double SeekMachine::aim(const Plan& plan, const OutputStream& out) const {
+  AVFormatContext* ctx = source_.get();
+  const int index = plan.mode == SeekMode::kPrecise
+                        ? out.source_index()
+                        : av_find_default_stream_index(ctx);
+  if (index < 0) return plan.us / double(AV_TIME_BASE);
+  return nearest_tick(plan.us, ctx->streams[index]->time_base);
+}
+
+bool SeekMachine::seek_demuxer(double at) {
+  ++counters_.demuxer_seeks;
+  if (plan_->mode == SeekMode::kAny) {
+    source_.seek(plan_->us, AVSEEK_FLAG_ANY);
+    return false;  // nothing is checked after an any seek
+  }
+  if (at > source_.start_seconds()) {
+    source_.seek(to_av_time(at), 0);
+    return true;
+  }
+  source_.seek_to_start(at);
+  return false;
+}
+
+void SeekMachine::restart(double at, Try kind) {
+  const bool any = plan_->mode == SeekMode::kAny;
+  const bool after_start = seek_demuxer(at);
+  for (auto& [index, stream] : streams_) {
+    stream.restart(/*wait_for_key=*/after_start, /*show_damaged=*/any);
+  }
+  for (auto& out : outputs_) {
+    SeekCursor::Start start;
+    if (!any) {
+      const double target = aim(*plan_, *out);
+      if (plan_->mode == SeekMode::kPrecise) start.drop_before = target;
+      // Going further back can still help only after the start.
+      if (after_start) start.land_by = target;
+      if (plan_->mode == SeekMode::kKey && kind == Try::kAgain) {
+        start.probe_key_at_or_before = target;
+      }
+    }
+    switch (kind) {
+      case Try::kFirst: out->begin_seek(start); break;
+      case Try::kAgain: out->resume_seek(start); break;
+      case Try::kReplay: out->replay_seek(); break;
+    }
+  }
+  plan_->last_at = at;
+  // The plan is kept while first frames may still show a late landing, or
+  // while outputs probe for their key frames.
+  const bool probing = std::any_of(outputs_.begin(), outputs_.end(),
+                                   [](const auto& out) { return out->cursor().probing(); });
+  if (any || kind == Try::kReplay || !(after_start || probing)) plan_.reset();
+}
+
+bool SeekMachine::check_landing(bool at_end_of_input) {
+  if (!plan_ || outputs_.empty()) return false;
+  auto any_output = [this](auto&& pred) {
+    return std::any_of(outputs_.begin(), outputs_.end(),
+                       [&](const auto& out) { return pred(out->cursor()); });
+  };
+  const bool late =
+      any_output([](const SeekCursor& c) { return c.overshot(); }) ||
+      (at_end_of_input && plan_->us / double(AV_TIME_BASE) < source_.end_seconds() &&
+       !any_output([](const SeekCursor& c) { return !c.awaiting_first(); }));
+  if (!late) {
+    const bool probing = any_output([](const SeekCursor& c) { return c.probing(); });
+    if (!probing && any_output([](const SeekCursor& c) { return c.probe_done(); })) {
+      restart(plan_->last_at, Try::kReplay);
+      return true;
+    }
+    // Every output has its first frame, in time: the seek is settled.
+    if (!probing && !any_output([](const SeekCursor& c) { return c.awaiting_first(); })) {
+      plan_.reset();
+    }
+    return false;
+  }
+  // At most 1, 2, 4 and 8 s back, then from the start: a file that decodes
+  // nothing is read a bounded number of times.
+  constexpr double kMaxBack = 8.0;
+  plan_->back = plan_->back > 0 ? plan_->back * 2 : 1.0;
+  restart(plan_->back > kMaxBack ? source_.start_seconds() : plan_->start - plan_->back,
+          Try::kAgain);
+  return true;
+}
+
+SeekCounters SeekMachine::counters() const {
+  SeekCounters c = counters_;
+  for (const auto& out : outputs_) c.frames_dropped += out->cursor().frames_dropped();
+  return c;
+}
+
+}  // namespace ffstream::detail
