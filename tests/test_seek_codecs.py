@@ -171,39 +171,59 @@ def test_seeking_again_neither_loses_nor_repeats_delivered_audio(make_media):
     assert got.shape[0] == all_audio.shape[0] - start
 
 
-class CountingFile:
-    """A file object that counts the bytes read through it."""
-
-    def __init__(self, path):
-        self._f = open(path, "rb")
-        self.bytes_read = 0
-
-    def read(self, n=-1):
-        data = self._f.read(n)
-        self.bytes_read += len(data)
-        return data
-
-    def seek(self, offset, whence=0):
-        return self._f.seek(offset, whence)
-
-    def close(self):
-        self._f.close()
-
-
 @pytest.mark.parametrize("t", [100.0, 1e6])
 def test_seek_past_the_end_ends_after_a_bounded_read(make_media, t):
-    """MPEG-TS past its end: no frame comes, the reader tries earlier
-    positions a bounded number of times, and the stream simply ends."""
+    """MPEG-TS past its end: no frame comes, and the stream simply ends after
+    a bounded number of demuxer seeks and packets."""
     path = make_media("mpeg2.ts")
-    f = CountingFile(path)
-    reader = StreamReader(f)
+    reader = StreamReader(str(path))
     reader.add_video_stream(1, -1)
     reader.seek(t, "precise")
     assert [c for (c,) in reader.stream()] == []
-    # A few binary-search seeks of MPEG-TS and one pass over the file (3.5
-    # times its size here).
-    assert f.bytes_read <= 6 * path.stat().st_size
-    f.close()
+    counters = reader._seek_counters()
+    # The first try, at most four retries further back, one from the start.
+    assert 1 <= counters["demuxer_seeks"] <= 6
+    assert counters["packets_read"] <= 6 * packet_count(path)
+
+
+def packet_count(path) -> int:
+    out = subprocess.run(
+        ["ffprobe", "-v", "error", "-show_entries", "packet=stream_index", "-of", "csv", str(path)],
+        check=True, capture_output=True, text=True,
+    ).stdout
+    return len(out.split())
+
+
+def seek_and_read(path, t, mode):
+    reader = StreamReader(str(path))
+    reader.add_video_stream(1, -1)
+    reader.seek(t, mode)
+    delivered = sum(c.shape[0] for (c,) in reader.stream())
+    return delivered, reader._seek_counters()
+
+
+def test_precise_seek_counts_one_demuxer_seek_and_skips_unreferenced_frames(make_media):
+    # Key frames 5 s apart: seek(4.0) decodes from frame 0, drops the 120
+    # frames before the target, and skips decoding the B-frames among them.
+    path = make_media("far_keys.mp4")
+    delivered, counters = seek_and_read(path, 4.0, "precise")
+    assert delivered == 180
+    assert counters["demuxer_seeks"] == 1
+    assert counters["frames_decoded"] == delivered + counters["frames_dropped"]
+    assert 0 < counters["frames_dropped"] < 120
+
+
+def test_seeks_that_land_late_count_their_retries(make_media):
+    # MP4 indexes HEVC's open-GOP key frames by dts: seek(0.36) lands on the
+    # key frame shown at 0.40. A precise seek goes back once; a key seek goes
+    # back, probes for the key frame at or before 0.36, then replays.
+    path = make_media("hevc.mp4")
+    _, precise = seek_and_read(path, 0.36, "precise")
+    _, key = seek_and_read(path, 0.36, "key")
+    _, on_key = seek_and_read(path, 0.40, "key")
+    assert precise["demuxer_seeks"] == 2
+    assert key["demuxer_seeks"] == 3
+    assert on_key["demuxer_seeks"] == 1
 
 
 def test_seeking_again_keeps_every_video_frame_with_ms_rounded_pts(make_media):

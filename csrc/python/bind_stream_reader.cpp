@@ -104,9 +104,30 @@ OutputOptions output_options(MediaType type, int64_t index, int64_t fpc,
   return o;
 }
 
+// Binds a StreamReader method as a call that runs locked, with the GIL
+// released (see PyStreamReader::call).
+template <typename Ret, typename... Args>
+auto locked(Ret (StreamReader::*method)(Args...)) {
+  return [method](PyStreamReader& r, Args... args) -> Ret {
+    return r.call([&](StreamReader& s) -> Ret { return (s.*method)(args...); });
+  };
+}
+
+template <typename Ret, typename... Args>
+auto locked(Ret (StreamReader::*method)(Args...) const) {
+  return [method](PyStreamReader& r, Args... args) -> Ret {
+    return r.call([&](StreamReader& s) -> Ret { return (s.*method)(args...); });
+  };
+}
+
 }  // namespace
 
 void register_stream_reader(py::module_& m) {
+  py::enum_<SeekMode>(m, "SeekMode")
+      .value("key", SeekMode::kKey)
+      .value("any", SeekMode::kAny)
+      .value("precise", SeekMode::kPrecise);
+
   using R = PyStreamReader;
   py::class_<R>(m, "StreamReader")
       .def(py::init([](py::object src, std::optional<std::string> format,
@@ -119,29 +140,13 @@ void register_stream_reader(py::module_& m) {
            py::arg("src"), py::arg("format") = py::none(),
            py::arg("option") = py::none(), py::arg("buffer_size") = 4096,
            py::arg("safe") = false)
-      .def("close", [](R& r) { r.call([](StreamReader& s) { s.close(); }); })
+      .def("close", locked(&StreamReader::close))
       .def("interrupt", &R::interrupt)
-      .def_property_readonly(
-          "closed",
-          [](R& r) { return r.call([](StreamReader& s) { return s.closed(); }); })
-      .def("num_src_streams",
-           [](R& r) {
-             return r.call([](StreamReader& s) { return s.num_src_streams(); });
-           })
-      .def("default_audio_stream",
-           [](R& r) {
-             return r.call(
-                 [](StreamReader& s) { return s.default_audio_stream(); });
-           })
-      .def("default_video_stream",
-           [](R& r) {
-             return r.call(
-                 [](StreamReader& s) { return s.default_video_stream(); });
-           })
-      .def("get_metadata",
-           [](R& r) {
-             return r.call([](StreamReader& s) { return s.metadata(); });
-           })
+      .def_property_readonly("closed", locked(&StreamReader::closed))
+      .def("num_src_streams", locked(&StreamReader::num_src_streams))
+      .def("default_audio_stream", locked(&StreamReader::default_audio_stream))
+      .def("default_video_stream", locked(&StreamReader::default_video_stream))
+      .def("get_metadata", locked(&StreamReader::metadata))
       .def("get_src_stream_info",
            [](R& r, int64_t index) {
              int i = to_index(index, "source stream index");
@@ -178,45 +183,29 @@ void register_stream_reader(py::module_& m) {
              int i = to_index(index, "output stream index");
              r.call([i](StreamReader& s) { s.remove_stream(i); });
            })
-      .def("num_out_streams",
-           [](R& r) {
-             return r.call([](StreamReader& s) { return s.num_out_streams(); });
-           })
+      .def("num_out_streams", locked(&StreamReader::num_out_streams))
       .def("get_out_stream_info",
            [](R& r, int64_t index) {
              int i = to_index(index, "output stream index");
              return r.call(
                  [i](StreamReader& s) { return s.out_stream_info(i); });
            })
-      .def("seek",
-           [](R& r, double t, int mode) {
-             r.call([&](StreamReader& s) {
-               s.seek(t, static_cast<SeekMode>(mode));
-             });
-           })
-      .def("process_packet",
-           [](R& r, std::optional<double> timeout, double backoff) {
-             return r.call([&](StreamReader& s) {
-               return s.process_packet(timeout, backoff);
-             });
-           })
-      .def("process_all_packets",
+      .def("seek", locked(&StreamReader::seek))
+      .def("seek_counters",
            [](R& r) {
-             r.call([](StreamReader& s) { s.process_all_packets(); });
+             const SeekCounters c = locked(&StreamReader::seek_counters)(r);
+             py::dict d;
+             d["demuxer_seeks"] = c.demuxer_seeks;
+             d["packets_read"] = c.packets_read;
+             d["frames_decoded"] = c.frames_decoded;
+             d["frames_dropped"] = c.frames_dropped;
+             return d;
            })
-      .def("fill_buffer",
-           [](R& r, std::optional<double> timeout, double backoff) {
-             return r.call([&](StreamReader& s) {
-               return s.fill_buffer(timeout, backoff);
-             });
-           })
-      .def("is_buffer_ready",
-           [](R& r) {
-             return r.call([](StreamReader& s) { return s.is_buffer_ready(); });
-           })
-      .def("pop_chunks", [](R& r) {
-        return r.call([](StreamReader& s) { return s.pop_chunks(); });
-      });
+      .def("process_packet", locked(&StreamReader::process_packet))
+      .def("process_all_packets", locked(&StreamReader::process_all_packets))
+      .def("fill_buffer", locked(&StreamReader::fill_buffer))
+      .def("is_buffer_ready", locked(&StreamReader::is_buffer_ready))
+      .def("pop_chunks", locked(&StreamReader::pop_chunks));
 }
 
 }  // namespace ffstream::python

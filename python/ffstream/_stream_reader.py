@@ -11,7 +11,7 @@ from ._errors import FFStreamError, InvalidArgumentError
 from ._extension import ext
 from ._info import OutputStream, SourceStream, output_stream_from, source_stream_from
 
-_SEEK_MODES = {"key": 0, "any": 1, "precise": 2}
+_SEEK_MODES = {"key": ext.SeekMode.key, "any": ext.SeekMode.any, "precise": ext.SeekMode.precise}
 
 Source = Union[str, os.PathLike, bytes, bytearray, memoryview, BinaryIO]
 
@@ -304,6 +304,15 @@ class StreamReader:
                 f"mode must be one of {list(_SEEK_MODES)}, got {mode!r}"
             )
         self._be.seek(timestamp, _SEEK_MODES[mode])
+
+    def _seek_counters(self) -> Dict[str, int]:
+        """What the last :meth:`seek` cost, for tests and tuning (not part of
+        torchaudio's API): ``demuxer_seeks`` made for it (more than 1 when
+        the demuxer landed late and the reader went back), then
+        ``packets_read``, ``frames_decoded`` and ``frames_dropped`` (by the
+        outputs, before the target) since. Before any seek, they count from
+        the opening."""
+        return self._be.seek_counters()
 
     def process_packet(
         self, timeout: Optional[float] = None, backoff: float = 10.0

@@ -199,8 +199,10 @@ void Converter::prepare_sws(const AVFrame* f) {
     return;
   }
   // Same choices as libavfilter's scale filter with its defaults, so values
-  // match those of a "format=pix_fmts=..." filter: bilinear, the frame's
-  // colour matrix, and its range when the frame states one.
+  // match those of a "format=pix_fmts=..." filter: bicubic (the scale
+  // filter's default in FFmpeg 5.1; the tests compare the two byte for
+  // byte), the frame's colour matrix, and its range when the frame states
+  // one.
   sws_.reset(sws_getContext(width_, height_, static_cast<AVPixelFormat>(f->format),
                             width_, height_, format_, SWS_BICUBIC, nullptr,
                             nullptr, nullptr));
