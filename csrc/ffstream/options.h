@@ -22,7 +22,19 @@ struct OutputOptions {
   int64_t frames_per_chunk = -1;
   // Chunks kept before the oldest frames are dropped; -1 keeps all.
   int64_t buffer_chunk_size = 3;
+  // A user's simple FFmpeg filter chain, run as written.
   std::optional<std::string> filter_desc;
+  // What add_basic_audio_stream / add_basic_video_stream ask for, instead
+  // of a filter_desc (giving both is an error). The output builds its filter
+  // from them, with torchaudio's filter strings, and when only the format
+  // changes the converter writes it straight into the chunk.
+  std::optional<std::string> format;      // sample or pixel format name
+  std::optional<int> sample_rate;         // audio: resample to this rate
+  std::optional<int> num_channels;        // audio: remix to this many
+  std::optional<std::string> frame_rate;  // video: as the fps filter reads it
+                                          // ("30", "29.97", "30000/1001")
+  std::optional<int> width;               // video: scale to this size
+  std::optional<int> height;
   std::optional<std::string> decoder;
   OptionMap decoder_options;
   std::optional<std::string> hw_accel;

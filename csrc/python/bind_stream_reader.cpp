@@ -178,6 +178,42 @@ void register_stream_reader(py::module_& m) {
           py::arg("stream_index"), py::arg("frames_per_chunk"),
           py::arg("buffer_chunk_size"), py::arg("filter_desc"),
           py::arg("decoder"), py::arg("decoder_option"), py::arg("hw_accel"))
+      .def(
+          "add_basic_audio_stream",
+          [](R& r, int64_t i, int64_t fpc, int64_t bcs,
+             std::optional<std::string> decoder, OptionMap decoder_option,
+             std::optional<std::string> format, std::optional<int> sample_rate,
+             std::optional<int> num_channels) {
+            auto o = output_options(MediaType::kAudio, i, fpc, bcs, std::nullopt,
+                                    decoder, decoder_option, std::nullopt);
+            o.format = std::move(format);
+            o.sample_rate = sample_rate;
+            o.num_channels = num_channels;
+            return r.call([&o](StreamReader& s) { return s.add_stream(o); });
+          },
+          py::arg("stream_index"), py::arg("frames_per_chunk"),
+          py::arg("buffer_chunk_size"), py::arg("decoder"),
+          py::arg("decoder_option"), py::arg("format"),
+          py::arg("sample_rate"), py::arg("num_channels"))
+      .def(
+          "add_basic_video_stream",
+          [](R& r, int64_t i, int64_t fpc, int64_t bcs,
+             std::optional<std::string> decoder, OptionMap decoder_option,
+             std::optional<std::string> format,
+             std::optional<std::string> frame_rate, std::optional<int> width,
+             std::optional<int> height, std::optional<std::string> hw_accel) {
+            auto o = output_options(MediaType::kVideo, i, fpc, bcs, std::nullopt,
+                                    decoder, decoder_option, hw_accel);
+            o.format = std::move(format);
+            o.frame_rate = std::move(frame_rate);
+            o.width = width;
+            o.height = height;
+            return r.call([&o](StreamReader& s) { return s.add_stream(o); });
+          },
+          py::arg("stream_index"), py::arg("frames_per_chunk"),
+          py::arg("buffer_chunk_size"), py::arg("decoder"),
+          py::arg("decoder_option"), py::arg("format"), py::arg("frame_rate"),
+          py::arg("width"), py::arg("height"), py::arg("hw_accel"))
       .def("remove_stream",
            [](R& r, int64_t index) {
              int i = to_index(index, "output stream index");

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import BinaryIO, Dict, Iterator, List, Optional, Union
 
-from . import _filters
+from . import _basic
 from ._chunk import ChunkTensor, chunk_from
 from ._errors import FFStreamError, InvalidArgumentError
 from ._extension import ext
@@ -155,13 +155,12 @@ class StreamReader:
             sample_rate: Resample to this rate.
             num_channels: Remix to this many channels.
         """
-        self.add_audio_stream(
-            frames_per_chunk,
-            buffer_chunk_size,
-            stream_index=stream_index,
-            decoder=decoder,
-            decoder_option=decoder_option,
-            filter_desc=_filters.audio_filter(sample_rate, format, num_channels),
+        _basic.check_positive("sample_rate", sample_rate, integer=True)
+        _basic.check_positive("num_channels", num_channels, integer=True)
+        self._be.add_basic_audio_stream(
+            self._source_index("audio", stream_index), frames_per_chunk,
+            buffer_chunk_size, decoder, decoder_option or {}, format,
+            sample_rate, num_channels,
         )
 
     def add_basic_video_stream(
@@ -204,14 +203,13 @@ class StreamReader:
             hw_accel: Hardware decoding device, e.g. ``"cuda:0"``; not
                 available yet (raises :class:`~ffstream.NotSupportedError`).
         """
-        self.add_video_stream(
-            frames_per_chunk,
-            buffer_chunk_size,
-            stream_index=stream_index,
-            decoder=decoder,
-            decoder_option=decoder_option,
-            filter_desc=_filters.video_filter(frame_rate, width, height, format),
-            hw_accel=hw_accel,
+        rate = _basic.rate_text(frame_rate)
+        _basic.check_positive("width", width, integer=True)
+        _basic.check_positive("height", height, integer=True)
+        self._be.add_basic_video_stream(
+            self._source_index("video", stream_index), frames_per_chunk,
+            buffer_chunk_size, decoder, decoder_option or {}, format, rate,
+            width, height, hw_accel,
         )
 
     def add_audio_stream(
@@ -231,11 +229,8 @@ class StreamReader:
         may change the number of frames. Other arguments are those of
         :meth:`add_basic_audio_stream`.
         """
-        i = self.default_audio_stream if stream_index is None else stream_index
-        if i is None:
-            raise FFStreamError("the source has no audio stream")
         self._be.add_audio_stream(
-            i, frames_per_chunk, buffer_chunk_size, filter_desc, decoder,
+            self._source_index("audio", stream_index), frames_per_chunk, buffer_chunk_size, filter_desc, decoder,
             decoder_option or {},
         )
 
@@ -258,13 +253,19 @@ class StreamReader:
         source format that has no converter is converted to the nearest one.
         Other arguments are those of :meth:`add_basic_video_stream`.
         """
-        i = self.default_video_stream if stream_index is None else stream_index
-        if i is None:
-            raise FFStreamError("the source has no video stream")
         self._be.add_video_stream(
-            i, frames_per_chunk, buffer_chunk_size, filter_desc, decoder,
+            self._source_index("video", stream_index), frames_per_chunk, buffer_chunk_size, filter_desc, decoder,
             decoder_option or {}, hw_accel,
         )
+
+    def _source_index(self, media: str, stream_index: Optional[int]) -> int:
+        """The stream an output reads: the one given, else the default one."""
+        if stream_index is not None:
+            return stream_index
+        i = self.default_audio_stream if media == "audio" else self.default_video_stream
+        if i is None:
+            raise FFStreamError(f"the source has no {media} stream")
+        return i
 
     def remove_stream(self, i: int) -> None:
         """Removes output stream ``i``; later outputs move down by one."""

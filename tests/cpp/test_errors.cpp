@@ -167,6 +167,20 @@ TEST(Errors, DecoderForAnotherCodec) {
   EXPECT_ERROR_KIND(reader.add_stream(o), ErrorKind::kInvalidArgument);
 }
 
+TEST(Errors, FilterDescAndBasicOptionsTogether) {
+  StreamReader reader(kSine, "lavfi");
+  OutputOptions o = audio_output(0, 100, std::string("anull"));
+  o.sample_rate = 4000;
+  EXPECT_ERROR_KIND(reader.add_stream(o), ErrorKind::kInvalidArgument);
+  EXPECT_EQ(reader.num_out_streams(), 0);
+  // Basic options alone build torchaudio's filter string.
+  o.filter_desc.reset();
+  o.format = "s16";
+  reader.add_stream(o);
+  EXPECT_EQ(reader.out_stream_info(0).filter_description,
+            "aresample=4000,aformat=sample_fmts=s16");
+}
+
 TEST(Errors, BadChunkSizes) {
   StreamReader reader(kSine, "lavfi");
   for (int64_t bad : {int64_t{0}, int64_t{-2}}) {

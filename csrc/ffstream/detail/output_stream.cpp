@@ -2,9 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
-#include <iterator>
 #include <limits>
+#include <vector>
 
 #include "ffstream/detail/format_table.h"
 #include "ffstream/detail/stream_info.h"
@@ -27,6 +26,11 @@ bool is_key_frame(const AVFrame* frame) {
 #endif
 }
 
+bool has_basic_options(const OutputOptions& o) {
+  return o.format || o.sample_rate || o.num_channels || o.frame_rate ||
+         o.width || o.height;
+}
+
 // Checks the arguments that need no FFmpeg state; returns the source index.
 int validate(const OutputOptions& o) {
   if (o.hw_accel) {
@@ -34,6 +38,12 @@ int validate(const OutputOptions& o) {
                 "hw_accel='" + *o.hw_accel +
                     "': hardware decoding is not available in ffstream yet; "
                     "leave hw_accel=None to decode on the CPU");
+  }
+  if (o.filter_desc && !o.filter_desc->empty() && has_basic_options(o)) {
+    throw Error(ErrorKind::kInvalidArgument,
+                "an output takes either filter_desc or the basic options "
+                "(format, sample_rate, num_channels, frame_rate, width, "
+                "height), not both");
   }
   if (o.frames_per_chunk <= 0 && o.frames_per_chunk != -1) {
     throw Error(ErrorKind::kInvalidArgument,
@@ -61,8 +71,45 @@ const FrameLayout& check_chunk_bytes(const FrameLayout& layout,
   return layout;
 }
 
-// With no filter, a pixel format without a converter is turned into the
-// nearest one that has one, instead of being refused.
+// The filter string of a basic output, as torchaudio built it: resample,
+// then sample format and channels; or frame rate, then size, then pixel
+// format. Empty when nothing changes.
+std::string basic_filter(const OutputOptions& o) {
+  std::vector<std::string> steps;
+  auto join = [](const std::vector<std::string>& parts, const char* sep) {
+    std::string out;
+    for (const auto& p : parts) out += (out.empty() ? "" : sep) + p;
+    return out;
+  };
+  if (o.media_type == MediaType::kAudio) {
+    if (o.sample_rate) steps.push_back("aresample=" + std::to_string(*o.sample_rate));
+    std::vector<std::string> options;
+    if (o.format) options.push_back("sample_fmts=" + *o.format);
+    if (o.num_channels) {
+      options.push_back("channel_layouts=" + std::to_string(*o.num_channels) + "c");
+    }
+    if (!options.empty()) steps.push_back("aformat=" + join(options, ":"));
+  } else {
+    if (o.frame_rate) steps.push_back("fps=" + *o.frame_rate);
+    std::vector<std::string> size;
+    if (o.width) size.push_back("width=" + std::to_string(*o.width));
+    // "scale=width=W" alone is refused by FFmpeg 5.1's scale filter (it
+    // reads it as a size); torchaudio built it and failed. Keep the height.
+    if (o.height) {
+      size.push_back("height=" + std::to_string(*o.height));
+    } else if (o.width) {
+      size.push_back("height=ih");
+    }
+    if (!size.empty()) steps.push_back("scale=" + join(size, ":"));
+    if (o.format) steps.push_back("format=pix_fmts=" + *o.format);
+  }
+  return join(steps, ",");
+}
+
+// The filter the output runs, as its info shows it: the user's chain, the
+// basic options' filter, or, with neither, the conversion of a pixel format
+// that has no converter into the nearest one that has (instead of refusing
+// it).
 std::string effective_filter(const OutputOptions& o,
                              const AVCodecContext* decoder,
                              const std::string& context) {
@@ -78,6 +125,8 @@ std::string effective_filter(const OutputOptions& o,
                     "stream is damaged or its codec parameters are missing)");
   }
   if (o.filter_desc && !o.filter_desc->empty()) return *o.filter_desc;
+  std::string basic = basic_filter(o);
+  if (!basic.empty()) return basic;
   if (o.media_type == MediaType::kVideo &&
       find_pixel_format(decoder->pix_fmt) == nullptr) {
     AVPixelFormat best = nearest_supported_pixel_format(decoder->pix_fmt);
@@ -86,36 +135,30 @@ std::string effective_filter(const OutputOptions& o,
   return "";
 }
 
-
-// The pixel or sample format of a filter that does nothing but
-// "format=pix_fmts=X" or "aformat=sample_fmts=X" (what add_basic_*_stream
-// builds for a format alone), when the converter can produce X itself.
-std::optional<int> format_only(const std::string& filter,
-                               const OutputOptions& o) {
-  static constexpr const char* kVideoPrefixes[] = {"format=pix_fmts=",
-                                                   "format="};
-  static constexpr const char* kAudioPrefixes[] = {"aformat=sample_fmts="};
-  const bool video = o.media_type == MediaType::kVideo;
-  const auto* begin = video ? std::begin(kVideoPrefixes) : std::begin(kAudioPrefixes);
-  const auto* end = video ? std::end(kVideoPrefixes) : std::end(kAudioPrefixes);
-  std::string name;
-  for (const auto* prefix = begin; prefix != end; ++prefix) {
-    if (filter.rfind(*prefix, 0) == 0) {
-      name = filter.substr(std::strlen(*prefix));
-      break;
-    }
-  }
-  if (name.empty() || name.find_first_of(",|:;[") != std::string::npos) {
+// The format the converter writes straight into the chunk, when nothing but
+// the format changes and the converter can produce it (swscale or
+// swresample writing into the chunk saves the graph's frame copy): a basic
+// output asking for a format alone, or the nearest-format conversion.
+std::optional<int> direct_format(const OutputOptions& o,
+                                 const AVCodecContext* decoder) {
+  if ((o.filter_desc && !o.filter_desc->empty()) || o.sample_rate ||
+      o.num_channels || o.frame_rate || o.width || o.height) {
     return std::nullopt;
   }
-  if (video) {
-    AVPixelFormat format = av_get_pix_fmt(name.c_str());
+  if (o.media_type == MediaType::kVideo) {
+    AVPixelFormat format = AV_PIX_FMT_NONE;
+    if (o.format) {
+      format = av_get_pix_fmt(o.format->c_str());
+    } else if (find_pixel_format(decoder->pix_fmt) == nullptr) {
+      format = nearest_supported_pixel_format(decoder->pix_fmt);
+    }
     if (format == AV_PIX_FMT_NONE || !Converter::can_convert_into(format)) {
       return std::nullopt;
     }
     return format;
   }
-  AVSampleFormat format = av_get_sample_fmt(name.c_str());
+  if (!o.format) return std::nullopt;
+  AVSampleFormat format = av_get_sample_fmt(o.format->c_str());
   if (format == AV_SAMPLE_FMT_NONE || find_sample_format(format) == nullptr) {
     return std::nullopt;
   }
@@ -168,7 +211,7 @@ OutputStream::OutputStream(const AVFormatContext* format,
       context_(context),
       stream_frame_rate_(stream_frame_rate(stream)),
       filter_description_(effective_filter(options, decoder, context_)),
-      direct_format_(format_only(filter_description_, options)),
+      direct_format_(direct_format(options, decoder)),
       graph_(FilterInput::from_codec(
                  decoder, stream->time_base,
                  av_guess_frame_rate(const_cast<AVFormatContext*>(format),

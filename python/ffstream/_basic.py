@@ -1,0 +1,34 @@
+"""Checks of the basic-stream arguments (rates, sizes, counts) before they
+reach the core, which builds the filter from them."""
+
+from __future__ import annotations
+
+import math
+from numbers import Integral, Real
+from typing import Optional
+
+from ._errors import InvalidArgumentError
+
+_INT_MAX = 2**31 - 1  # sizes, rates and counts are C ints in FFmpeg
+
+
+def check_positive(name: str, value, integer: bool) -> None:
+    """A rate, size or count must be a positive (finite) number when given."""
+    if value is None:
+        return
+    kind = Integral if integer else Real
+    if isinstance(value, bool) or not isinstance(value, kind):
+        raise InvalidArgumentError(
+            f"{name} must be {'an int' if integer else 'a number'}, got {value!r}"
+        )
+    if not (value > 0 and math.isfinite(value)):
+        raise InvalidArgumentError(f"{name} must be positive, got {value!r}")
+    if integer and value > _INT_MAX:
+        raise InvalidArgumentError(f"{name} is too large, got {value!r}")
+
+
+def rate_text(frame_rate) -> Optional[str]:
+    """The frame rate as the fps filter reads it, written as Python writes
+    the number (``30``, ``29.97``), which is how torchaudio wrote it."""
+    check_positive("frame_rate", frame_rate, integer=False)
+    return None if frame_rate is None else f"{frame_rate}"
