@@ -6,9 +6,8 @@ import os
 import random
 from pathlib import Path
 
-import pytest
-
 import ffstream
+import pytest
 from ffstream import StreamReader
 
 # ---- the exception classes ----
@@ -34,6 +33,18 @@ def test_exception_hierarchy(cls, builtin):
     for base in (RuntimeError, builtin, ffstream.FFStreamError):
         with pytest.raises(base):
             raise cls("x")
+
+
+def test_every_error_class_of_the_core_is_exported():
+    # The classes are declared once, in the binding; the package re-exports
+    # each of them by name.
+    from ffstream._extension import ext
+
+    exported = {n for n in ffstream.__all__ if n.endswith("Error")}
+    assert exported == set(ext.error_classes)
+    for name in ext.error_classes:
+        assert getattr(ffstream, name) is getattr(ext, name)
+        assert issubclass(getattr(ffstream, name), ffstream.FFStreamError)
 
 
 def test_base_class_is_a_runtime_error():

@@ -34,6 +34,8 @@ std::vector<std::string> protocols(bool output) {
 
 }  // namespace
 
+std::string version() { return FFSTREAM_VERSION; }
+
 std::map<std::string, Version> library_versions() {
   return {
       {"libavutil", split(avutil_version())},

@@ -10,6 +10,9 @@ namespace ffstream {
 
 using Version = std::tuple<int, int, int>;
 
+// ffstream's own version ("0.1.0"), from CMakeLists.txt.
+std::string version();
+
 // Library name ("libavcodec", ...) -> (major, minor, micro).
 std::map<std::string, Version> library_versions();
 // Name -> long description.

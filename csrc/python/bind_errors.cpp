@@ -3,6 +3,8 @@
 // catches RuntimeError keeps working) and from the matching builtin.
 #include <Python.h>
 
+#include <map>
+
 #include "ffstream/error.h"
 #include "register.h"
 
@@ -19,7 +21,8 @@ struct ErrorClass {
   const char* doc;
 };
 
-PyObject* g_classes[9] = {};
+// ErrorKind -> its class; every kind has one (register_errors checks).
+std::map<ErrorKind, PyObject*> g_classes;
 
 PyObject* make_class(py::module_& m, const char* name, PyObject* bases,
                      const char* doc) {
@@ -37,7 +40,7 @@ void register_errors(py::module_& m) {
   PyObject* base = make_class(
       m, "FFStreamError", PyExc_RuntimeError,
       "Base class of ffstream's errors; a RuntimeError.");
-  g_classes[static_cast<int>(ErrorKind::kGeneric)] = base;
+  g_classes[ErrorKind::kGeneric] = base;
 
   const ErrorClass classes[] = {
       {ErrorKind::kNotFound, "SourceNotFoundError", PyExc_FileNotFoundError,
@@ -58,17 +61,25 @@ void register_errors(py::module_& m) {
       {ErrorKind::kInterrupted, "ReaderInterruptedError", PyExc_InterruptedError,
        "StreamReader.interrupt() stopped a blocking call."},
   };
+  py::list names;
+  names.append("FFStreamError");
   for (const auto& c : classes) {
     py::tuple bases = py::make_tuple(py::handle(base), py::handle(c.builtin));
-    g_classes[static_cast<int>(c.kind)] =
-        make_class(m, c.name, bases.ptr(), c.doc);
+    g_classes[c.kind] = make_class(m, c.name, bases.ptr(), c.doc);
+    names.append(c.name);
   }
+  // The Python package re-exports these; a test checks it exports them all.
+  m.attr("error_classes") = py::tuple(names);
 
   py::register_exception_translator([](std::exception_ptr p) {
     try {
       if (p) std::rethrow_exception(p);
     } catch (const Error& e) {
-      PyErr_SetString(g_classes[static_cast<int>(e.kind())], e.what());
+      // A kind without a class of its own is still an FFStreamError.
+      auto it = g_classes.find(e.kind());
+      PyErr_SetString(it != g_classes.end() ? it->second
+                                            : g_classes[ErrorKind::kGeneric],
+                      e.what());
     }
   });
 }

@@ -8,6 +8,7 @@ namespace py = pybind11;
 namespace ffstream::python {
 
 void register_utils(py::module_& m) {
+  m.attr("__version__") = version();
   m.def("library_versions", &library_versions);
   m.def("demuxers", &demuxers);
   m.def("muxers", &muxers);

@@ -4,19 +4,10 @@
 torchaudio's ``torchaudio.io.StreamReader``.
 """
 
-from . import utils
+from . import _errors, utils
 from ._chunk import ChunkTensor
-from ._errors import (
-    DecodeTimeoutError,
-    FFStreamError,
-    InvalidArgumentError,
-    InvalidDataError,
-    NotSupportedError,
-    ReaderClosedError,
-    ReaderInterruptedError,
-    SourceNotFoundError,
-    StreamIndexError,
-)
+from ._errors import *  # noqa: F403 (the error classes, listed in _errors.__all__)
+from ._extension import ext as _ext
 from ._info import (
     OutputAudioStream,
     OutputStream,
@@ -27,7 +18,7 @@ from ._info import (
 )
 from ._stream_reader import StreamReader
 
-__version__ = "0.1.0"
+__version__: str = _ext.__version__
 
 __all__ = [
     "StreamReader",
@@ -38,14 +29,6 @@ __all__ = [
     "OutputStream",
     "OutputAudioStream",
     "OutputVideoStream",
-    "FFStreamError",
-    "SourceNotFoundError",
-    "InvalidArgumentError",
-    "StreamIndexError",
-    "InvalidDataError",
-    "DecodeTimeoutError",
-    "NotSupportedError",
-    "ReaderClosedError",
-    "ReaderInterruptedError",
     "utils",
+    *_errors.__all__,
 ]
