@@ -598,7 +598,7 @@ def main(argv=None) -> int:
     # ---- targets ----
     print()
     print("## Targets (issue 5)")
-    for c, rows in plan:
+    for c, _ in plan:
         name = c["name"]
         ff = summary.get((name, "ffstream"))
         if name == "par2":

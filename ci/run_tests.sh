@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: the C++ core's GoogleTest suite, the embedding test and
-# the fuzz regressions through ctest, a short fuzz run, then pytest. .ci/run
-# calls exactly this.
+# the fuzz regressions through ctest, a short fuzz run, ruff and mypy, then
+# pytest. .ci/run calls exactly this.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bash "$root/ci/install_deps.sh"
@@ -27,6 +27,12 @@ if [ "$smoke" != "0" ] && { command -v clang++ >/dev/null 2>&1 || command -v apt
 else
   echo "== Fuzz smoke run skipped (no clang and no apt-get, or FFSTREAM_FUZZ_SMOKE=0)"
 fi
+
+# The Python layer is checked against the compiled module's stub
+# (python/ffstream/_ffstream.pyi); ruff keeps the Python code tidy.
+echo "== Lint and types (ruff, mypy)"
+(cd "$root" && "$bin/ruff" check python tests benchmarks examples \
+   && "$bin/python" -m mypy python/ffstream)
 
 echo "== Python tests (pytest)"
 cd "$root"

@@ -19,9 +19,10 @@ if ! "$py" -c "import torch" 2>/dev/null; then
   echo "ffstream: installing torch==2.13.0 (CPU)"
   "${pip[@]}" "torch==2.13.0"
 fi
-if ! "$py" -c "import pytest, numpy, pybind11, scikit_build_core, cmake, ninja" 2>/dev/null; then
-  echo "ffstream: installing build and test tools"
-  "${pip[@]}" pytest numpy "pybind11>=2.12" "scikit-build-core>=0.10" cmake ninja
+if ! "$py" -c "import pytest, numpy, pybind11, scikit_build_core, cmake, ninja, mypy, ruff" 2>/dev/null; then
+  echo "ffstream: installing build, test and lint tools"
+  "${pip[@]}" pytest numpy "pybind11>=2.12" "scikit-build-core>=0.10" cmake ninja \
+    "mypy>=1.10" "ruff>=0.6"
 fi
 
 # Rebuild when any file that goes into the package changed.

@@ -5,9 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import pytest
-
 import media
+import pytest
 
 # Media persists between runs in build/test-media (ignored by git), so a
 # second run of the suite does not encode again; delete it to rebuild.

@@ -4,11 +4,10 @@ signals of the media recipes and against decodes by the ffmpeg command."""
 
 from __future__ import annotations
 
+import media
 import numpy as np
 import pytest
 import torch
-
-import media
 from ffstream import ChunkTensor, StreamReader
 
 # ffmpeg's sine source writes amplitude 1/8.

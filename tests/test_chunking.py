@@ -4,13 +4,12 @@ pop_chunks, ChunkTensor and the stream() iterator."""
 
 from __future__ import annotations
 
+import media
 import numpy as np
 import pytest
 import torch
-
-import media
-from media import audio_reference, video_reference
 from ffstream import ChunkTensor, StreamReader
+from media import audio_reference, video_reference
 
 N_VIDEO = media.VIDEO_RATE * media.DURATION  # 50
 N_AUDIO = media.SINE_RATE * media.DURATION  # 32000
@@ -320,7 +319,8 @@ def test_chunk_tensor_ops_return_plain_tensors_and_pts_stays(make_media):
     assert type(chunk) is ChunkTensor
     assert isinstance(chunk, torch.Tensor)
     assert chunk.pts == pytest.approx(0.2)
-    for result in (chunk * 2, torch.pow(chunk, 2), chunk.float(), chunk[0], chunk.permute(0, 2, 3, 1), chunk + chunk):
+    results = (chunk * 2, torch.pow(chunk, 2), chunk.float(), chunk[0], chunk.permute(0, 2, 3, 1))
+    for result in (*results, chunk + chunk):
         assert type(result) is torch.Tensor
         assert not hasattr(result, "pts")
     assert torch.equal((chunk.to(torch.int32) * 2), chunk.to(torch.int32) + chunk.to(torch.int32))

@@ -6,9 +6,8 @@ import re
 import subprocess
 import sys
 
-import pytest
-
 import media
+import pytest
 
 LAVFI_SRC = "sine=frequency=440:sample_rate=8000"
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import io
 
+import ffstream
 import numpy as np
 import pytest
 import torch
-
-import ffstream
 from file_doubles import (
     NotBytesFile,
     RaisingFile,
@@ -153,4 +152,4 @@ def test_context_manager_closes(av):
     with pytest.raises(ffstream.ReaderClosedError):
         r.add_basic_audio_stream(10)
     with pytest.raises(RuntimeError):
-        r.num_src_streams
+        _ = r.num_src_streams

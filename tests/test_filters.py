@@ -6,12 +6,11 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+import media
 import numpy as np
 import pytest
 import torch
-
-import media
-from ffstream import FFStreamError, StreamReader
+from ffstream import StreamReader
 
 W, H = media.VIDEO_SIZE
 N_VIDEO = media.VIDEO_RATE * media.DURATION
@@ -227,7 +226,9 @@ def test_sample_format_filter_gives_int32(make_media):
 def test_out_stream_info_of_audio_and_video(make_media):
     reader = StreamReader(str(make_media("av.mp4")))
     reader.add_video_stream(5, filter_desc="scale=32:24,format=pix_fmts=gray")
-    reader.add_audio_stream(100, stream_index=1, filter_desc="aresample=8000,aformat=sample_fmts=s16:channel_layouts=stereo")
+    reader.add_audio_stream(
+        100, stream_index=1, filter_desc="aresample=8000,aformat=sample_fmts=s16:channel_layouts=stereo"
+    )
     reader.add_basic_video_stream(5)
     reader.add_audio_stream(100)
     assert reader.num_out_streams == 4
@@ -467,7 +468,8 @@ def test_explicit_h264_decoder(make_media):
 
 
 @pytest.mark.parametrize(
-    "options", [{"threads": "2"}, {"threads": "2", "thread_type": "frame"}, {"threads": "0", "thread_type": "slice"}]
+    "options",
+    [{"threads": "2"}, {"threads": "2", "thread_type": "frame"}, {"threads": "0", "thread_type": "slice"}],
 )
 def test_threads_option_gives_identical_frames(make_media, options):
     path = make_media("h264.mp4")

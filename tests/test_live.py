@@ -6,9 +6,8 @@ from __future__ import annotations
 import io
 import time
 
-import pytest
-
 import ffstream
+import pytest
 
 
 class StallingFile:

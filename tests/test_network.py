@@ -6,10 +6,9 @@ import http.server
 import threading
 import time
 
+import ffstream
 import pytest
 import torch
-
-import ffstream
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):

@@ -6,10 +6,9 @@ import http.server
 import subprocess
 import threading
 
+import ffstream
 import pytest
 import torch
-
-import ffstream
 
 
 def _decode_audio(src, **kwargs):

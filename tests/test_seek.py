@@ -4,12 +4,12 @@ the first chunk after a seek and the data it holds."""
 from __future__ import annotations
 
 import math
-import numpy as np
-import pytest
 
 import media
-from media import audio_reference, video_reference
+import numpy as np
+import pytest
 from ffstream import StreamReader
+from media import audio_reference, video_reference
 
 RATE = media.VIDEO_RATE
 N_VIDEO = RATE * media.DURATION  # 50

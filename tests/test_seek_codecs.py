@@ -11,12 +11,10 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import media
 import numpy as np
 import pytest
 import torch
-
-import media
-
 from ffstream import StreamReader
 
 CODECS = ["h264.mp4", "hevc.mp4", "hevc.ts", "mpeg2.ts", "mpeg4.mkv", "vp9.webm"]

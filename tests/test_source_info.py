@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 import ffstream
 import media
+import pytest
 from ffstream import SourceAudioStream, SourceVideoStream, StreamReader
 
 ALL_MEDIA = sorted(media.RECIPES)

@@ -6,10 +6,9 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+import ffstream
 import pytest
 import torch
-
-import ffstream
 
 
 def _decode(src):

@@ -11,11 +11,10 @@ from __future__ import annotations
 import json
 import subprocess
 
+import media
 import numpy as np
 import pytest
 import torch
-
-import media
 from ffstream import ChunkTensor, StreamReader, utils
 
 
@@ -392,6 +391,8 @@ def test_encoder_and_output_lists():
 
 
 def test_encoders_match_the_ffmpeg_command():
-    out = subprocess.run(["ffmpeg", "-hide_banner", "-encoders"], check=True, capture_output=True, text=True).stdout
+    out = subprocess.run(
+        ["ffmpeg", "-hide_banner", "-encoders"], check=True, capture_output=True, text=True
+    ).stdout
     listed = {line.split()[1] for line in out.splitlines()[10:] if line.strip() and line.split()[0][0] == "A"}
     assert listed == set(utils.get_audio_encoders())

@@ -5,9 +5,8 @@ from __future__ import annotations
 import shutil
 import subprocess
 
-import pytest
-
 import ffstream
+import pytest
 from ffstream import StreamReader, utils
 
 LIBRARIES = [

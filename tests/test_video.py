@@ -3,11 +3,10 @@ command's rawvideo decodes, shapes, dtypes and memory layout."""
 
 from __future__ import annotations
 
+import media
 import numpy as np
 import pytest
 import torch
-
-import media
 from ffstream import ChunkTensor, StreamReader
 
 W, H = media.VIDEO_SIZE

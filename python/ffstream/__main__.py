@@ -14,6 +14,7 @@ import time
 from typing import Dict, List, Optional
 
 from ._errors import FFStreamError
+from ._info import SourceVideoStream
 from ._stream_reader import StreamReader
 
 EXAMPLE_SECONDS = 10
@@ -131,7 +132,7 @@ def _cmd_decode(args) -> int:
                 if (r.default_video_stream is not None)
                 else None
             )
-            if info is not None and info.num_frames and info.frame_rate:
+            if isinstance(info, SourceVideoStream) and info.num_frames and info.frame_rate:
                 total = info.num_frames / info.frame_rate
         result = decode(r, total)
     secs = result["seconds"]

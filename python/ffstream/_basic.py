@@ -21,9 +21,10 @@ def check_positive(name: str, value, integer: bool) -> None:
         raise InvalidArgumentError(
             f"{name} must be {'an int' if integer else 'a number'}, got {value!r}"
         )
-    if not (value > 0 and math.isfinite(value)):
+    number = float(value)
+    if not (number > 0 and math.isfinite(number)):
         raise InvalidArgumentError(f"{name} must be positive, got {value!r}")
-    if integer and value > _INT_MAX:
+    if integer and number > _INT_MAX:
         raise InvalidArgumentError(f"{name} is too large, got {value!r}")
 
 

@@ -230,7 +230,8 @@ class StreamReader:
         :meth:`add_basic_audio_stream`.
         """
         self._be.add_audio_stream(
-            self._source_index("audio", stream_index), frames_per_chunk, buffer_chunk_size, filter_desc, decoder,
+            self._source_index("audio", stream_index), frames_per_chunk,
+            buffer_chunk_size, filter_desc, decoder,
             decoder_option or {},
         )
 
@@ -254,7 +255,8 @@ class StreamReader:
         Other arguments are those of :meth:`add_basic_video_stream`.
         """
         self._be.add_video_stream(
-            self._source_index("video", stream_index), frames_per_chunk, buffer_chunk_size, filter_desc, decoder,
+            self._source_index("video", stream_index), frames_per_chunk,
+            buffer_chunk_size, filter_desc, decoder,
             decoder_option or {}, hw_accel,
         )
 

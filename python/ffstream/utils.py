@@ -27,7 +27,7 @@ __all__ = [
 
 def get_versions() -> Dict[str, Tuple[int, int, int]]:
     """FFmpeg library name (``"libavcodec"``, ...) -> (major, minor, micro)."""
-    return {k: tuple(v) for k, v in ext.library_versions().items()}
+    return dict(ext.library_versions())
 
 
 def get_demuxers() -> Dict[str, str]:
