@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 import torch
 from ffstream import ChunkTensor, StreamReader
+from helpers import decode_whole_audio, dominant_frequency
 
 # ffmpeg's sine source writes amplitude 1/8.
 SINE_AMPLITUDE = 0.125
@@ -21,26 +22,10 @@ MONO_FRAMES = media.SINE_RATE * media.DURATION
 S16_MONO_SINES = ["sine.wav", "flac.flac"]
 
 
-def decode_one_chunk(path, **kwargs) -> ChunkTensor:
-    """Everything of the default audio stream as one chunk (frames_per_chunk=-1)."""
-    reader = StreamReader(str(path))
-    reader.add_basic_audio_stream(-1, -1, **kwargs)
-    reader.process_all_packets()
-    (chunk,) = reader.pop_chunks()
-    assert chunk is not None
-    assert reader.pop_chunks() == [None]
-    return chunk
-
-
-def dominant_frequency(x: np.ndarray, rate: float) -> float:
-    spectrum = np.abs(np.fft.rfft(np.asarray(x, np.float64)))
-    return float(np.argmax(spectrum)) * rate / len(x)
-
-
 @pytest.mark.parametrize("name", S16_MONO_SINES)
 def test_sine_default_fltp_matches_ffmpeg_and_the_known_sine(make_media, name):
     path = make_media(name)
-    chunk = decode_one_chunk(path)
+    chunk = decode_whole_audio(path)
     assert isinstance(chunk, ChunkTensor)
     assert chunk.dtype == torch.float32
     assert chunk.shape == (MONO_FRAMES, 1)
@@ -69,7 +54,7 @@ def test_sine_out_stream_info(make_media, name):
 
 
 def test_stereo_f32_channels_hold_their_own_sines(make_media):
-    chunk = decode_one_chunk(make_media("stereo_f32.wav"))
+    chunk = decode_whole_audio(make_media("stereo_f32.wav"))
     assert chunk.dtype == torch.float32
     assert chunk.shape == (STEREO_FRAMES, 2)
     assert chunk.is_contiguous()
@@ -112,7 +97,7 @@ def test_every_sample_format_gives_its_dtype_and_consistent_values(
     assert chunk.shape == (STEREO_FRAMES, 2)
     assert chunk.is_contiguous()
 
-    flt = decode_one_chunk(path, format="flt").numpy().astype(np.float64)
+    flt = decode_whole_audio(path, format="flt").numpy().astype(np.float64)
     values = chunk.numpy().astype(np.float64)
     if dtype.is_floating_point:
         # float -> double is exact.
@@ -132,8 +117,8 @@ def test_every_sample_format_gives_its_dtype_and_consistent_values(
 @pytest.mark.parametrize("packed", ["u8", "s16", "s32", "s64", "flt", "dbl"])
 def test_planar_and_packed_formats_give_equal_chunks(make_media, packed):
     path = make_media("stereo_f32.wav")
-    a = decode_one_chunk(path, format=packed)
-    b = decode_one_chunk(path, format=packed + "p")
+    a = decode_whole_audio(path, format=packed)
+    b = decode_whole_audio(path, format=packed + "p")
     assert torch.equal(a, b)
 
 
@@ -184,7 +169,7 @@ def test_resample_to_8000_halves_the_frames(make_media, name):
 
 def test_resample_stereo_44100_to_16000(make_media):
     path = make_media("stereo_f32.wav")
-    chunk = decode_one_chunk(path, sample_rate=16000)
+    chunk = decode_whole_audio(path, sample_rate=16000)
     assert abs(chunk.shape[0] - 32000) <= 16
     assert chunk.shape[1] == 2
     assert dominant_frequency(chunk.numpy()[:, 0], 16000) == pytest.approx(440, abs=0.5)
@@ -208,7 +193,7 @@ def test_num_channels_2_on_mono_gives_two_equal_channels(make_media, name):
 
 def test_num_channels_1_on_stereo_downmixes(make_media):
     path = make_media("stereo_f32.wav")
-    chunk = decode_one_chunk(path, num_channels=1)
+    chunk = decode_whole_audio(path, num_channels=1)
     assert chunk.shape == (STEREO_FRAMES, 1)
     ref = media.ffmpeg_decode_audio_as(path, 1, af="aformat=channel_layouts=mono")
     assert np.abs(chunk.numpy() - ref).max() < 1e-6

@@ -9,23 +9,13 @@ import numpy as np
 import pytest
 import torch
 from ffstream import ChunkTensor, StreamReader
+from helpers import pop_all
 from media import audio_reference, video_reference
 
 N_VIDEO = media.VIDEO_RATE * media.DURATION  # 50
 N_AUDIO = media.SINE_RATE * media.DURATION  # 32000
 
 
-
-
-def pop_all(reader: StreamReader):
-    """Pops the single output until it is empty."""
-    chunks = []
-    while True:
-        popped = reader.pop_chunks()
-        assert isinstance(popped, list) and len(popped) == 1
-        if popped[0] is None:
-            return chunks
-        chunks.append(popped[0])
 
 
 def expected_sizes(total: int, fpc: int):

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import random
 from pathlib import Path
 
 import ffstream
 import pytest
 from ffstream import StreamReader
+from helpers import rss_bytes
 
 # ---- the exception classes ----
 
@@ -186,11 +186,6 @@ def test_closed_reader_raises(make_media):
 # ---- no leak ----
 
 
-def _rss_bytes() -> int:
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-
-
 LEAK_CASES = [
     "missing", "directory", "text", "empty", "random", "random bytes", "truncated",
     "unknown format", "unused option", "wrong type", "bad index", "good file",
@@ -230,9 +225,9 @@ def test_repeated_failures_do_not_leak(bad_files, make_media, case):
                 assert case == "good file", f"{case} did not raise"
 
     run(20)  # warm up allocator pools and FFmpeg's one-time tables
-    before = _rss_bytes()
+    before = rss_bytes()
     run(200)
-    grown = _rss_bytes() - before
+    grown = rss_bytes() - before
     # Measured growth is under 100 KiB; 4 MiB catches a leak of 20 KiB per call.
     assert grown < 4 * 2**20, f"RSS grew by {grown / 2**20:.1f} MiB in 200 calls"
     reader.close()

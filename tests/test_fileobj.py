@@ -16,23 +16,13 @@ from file_doubles import (
     ShortReadFile,
     TooManyBytesFile,
 )
-
-
-def _decode_all(src, **kwargs):
-    """Every video frame (rgb24) and audio sample (fltp) of `src`, one chunk each."""
-    r = ffstream.StreamReader(src, **kwargs)
-    if r.default_video_stream is not None:
-        r.add_basic_video_stream(-1)
-    if r.default_audio_stream is not None:
-        r.add_basic_audio_stream(-1)
-    r.process_all_packets()
-    return [c for c in r.pop_chunks()]
+from helpers import decode_default_streams
 
 
 @pytest.fixture(scope="module")
 def av(make_media):
     path = make_media("av.mp4")
-    return path, path.read_bytes(), _decode_all(str(path))
+    return path, path.read_bytes(), decode_default_streams(str(path))
 
 
 def _assert_same(got, expected):
@@ -50,19 +40,19 @@ def _assert_same(got, expected):
 )
 def test_in_memory_sources_decode_like_the_path(av, wrap):
     _, data, expected = av
-    _assert_same(_decode_all(wrap(data)), expected)
+    _assert_same(decode_default_streams(wrap(data)), expected)
 
 
 def test_real_file_object(av):
     path, _, expected = av
     with open(path, "rb") as f:
-        _assert_same(_decode_all(f), expected)
+        _assert_same(decode_default_streams(f), expected)
 
 
 def test_recording_file_is_read_and_seeked(av):
     _, data, expected = av
     f = RecordingFile(data)
-    _assert_same(_decode_all(f, buffer_size=1024), expected)
+    _assert_same(decode_default_streams(f, buffer_size=1024), expected)
     sizes = [c[1] for c in f.calls if c[0] == "read"]
     # Reads are buffer_size long (FFmpeg reads more at once only to probe or
     # to fill a large request directly).
@@ -72,13 +62,13 @@ def test_recording_file_is_read_and_seeked(av):
 
 def test_short_reads_are_not_end_of_file(av):
     _, data, expected = av
-    _assert_same(_decode_all(ShortReadFile(data)), expected)
+    _assert_same(decode_default_streams(ShortReadFile(data)), expected)
 
 
 def test_read_only_object_works_for_streamable_formats(make_media):
     path = make_media("sine.wav")
-    expected = _decode_all(str(path))
-    _assert_same(_decode_all(ReadOnlyFile(path.read_bytes()), format="wav"), expected)
+    expected = decode_default_streams(str(path))
+    _assert_same(decode_default_streams(ReadOnlyFile(path.read_bytes()), format="wav"), expected)
 
 
 def test_seek_on_a_read_only_object_raises_clearly(make_media):
@@ -97,13 +87,13 @@ def test_exception_from_read_reaches_the_caller_unchanged(av, after):
         pass
 
     with pytest.raises(Boom, match="disk on fire"):
-        _decode_all(RaisingFile(data, Boom("disk on fire"), after=after))
+        decode_default_streams(RaisingFile(data, Boom("disk on fire"), after=after))
 
 
 def test_exception_from_seek_reaches_the_caller_unchanged(av):
     _, data, _ = av
     with pytest.raises(KeyError, match="no seek"):
-        _decode_all(RaisingFile(data, KeyError("no seek"), after=0, in_seek=True))
+        decode_default_streams(RaisingFile(data, KeyError("no seek"), after=0, in_seek=True))
 
 
 def test_exception_while_decoding_reaches_the_caller(make_media):

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 import torch
 from ffstream import StreamReader
+from helpers import dominant_frequency
 
 W, H = media.VIDEO_SIZE
 N_VIDEO = media.VIDEO_RATE * media.DURATION
@@ -31,11 +32,6 @@ def decode_all(reader: StreamReader):
             if chunk is not None:
                 outputs[i].append(chunk)
     return [torch.cat(chunks) if chunks else None for chunks in outputs], outputs
-
-
-def dominant_frequency(x, rate):
-    spectrum = np.abs(np.fft.rfft(np.asarray(x, np.float64)))
-    return float(np.argmax(spectrum)) * rate / len(x)
 
 
 # ---- filter strings built by add_basic_*_stream ----

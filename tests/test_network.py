@@ -9,6 +9,7 @@ import time
 import ffstream
 import pytest
 import torch
+from helpers import decode_whole_audio
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
@@ -74,25 +75,17 @@ def server(make_media):
     httpd.server_close()
 
 
-def _decode(src, **kwargs):
-    r = ffstream.StreamReader(src, **kwargs)
-    r.add_basic_audio_stream(-1)
-    r.process_all_packets()
-    (chunk,) = r.pop_chunks()
-    return chunk
-
-
 @pytest.mark.parametrize("name", ["av.mp4", "sine.wav"])
 def test_http_decodes_like_the_path(server, make_media, name):
-    got = _decode(f"{server}/ok/{name}")
-    expected = _decode(str(make_media(name)))
+    got = decode_whole_audio(f"{server}/ok/{name}")
+    expected = decode_whole_audio(str(make_media(name)))
     assert got.shape == expected.shape
     assert torch.equal(got, expected)
 
 
 def test_protocol_options_reach_ffmpeg(server):
     _Handler.user_agents.clear()
-    _decode(f"{server}/ok/sine.wav", option={"user_agent": "ffstream-test/1.0"})
+    decode_whole_audio(f"{server}/ok/sine.wav", open_kwargs={"option": {"user_agent": "ffstream-test/1.0"}})
     assert "ffstream-test/1.0" in _Handler.user_agents
 
 
@@ -109,9 +102,9 @@ def test_missing_http_resource(server):
 def test_truncated_download_decodes_what_arrived(server, make_media):
     # Half the file arrives: decoding stops cleanly with fewer samples, or the
     # truncation is reported as an error; never a crash or a hang.
-    full = _decode(str(make_media("sine.wav")))
+    full = decode_whole_audio(str(make_media("sine.wav")))
     try:
-        got = _decode(f"{server}/truncated/sine.wav", option={"reconnect": "0"})
+        got = decode_whole_audio(f"{server}/truncated/sine.wav", open_kwargs={"option": {"reconnect": "0"}})
     except RuntimeError as e:
         assert "truncated" in str(e) or "sine.wav" in str(e)
     else:

@@ -9,13 +9,7 @@ import threading
 import ffstream
 import pytest
 import torch
-
-
-def _decode_audio(src, **kwargs):
-    r = ffstream.StreamReader(src, **kwargs)
-    r.add_basic_audio_stream(-1)
-    r.process_all_packets()
-    return r.pop_chunks()[0]
+from helpers import decode_whole_audio
 
 
 @pytest.fixture()
@@ -60,7 +54,7 @@ def _playlist(path, segment):
 def test_hls_playlist_reads_a_local_file_only_without_safe_mode(tmp_path, secret):
     playlist = _playlist(tmp_path / "list.m3u8", secret.name)
     # Without safe mode, the playlist does make FFmpeg read the other file...
-    assert _decode_audio(str(playlist)).shape[0] > 40000
+    assert decode_whole_audio(str(playlist)).shape[0] > 40000
     # ...with it, opening fails and says why.
     with pytest.raises(ffstream.InvalidArgumentError, match="safe mode"):
         ffstream.StreamReader(str(playlist), safe=True)
@@ -87,7 +81,7 @@ def test_playlist_given_as_bytes_is_refused(tmp_path, secret):
 def test_concat_list_cannot_open_other_files(tmp_path, secret):
     listing = tmp_path / "list.ffconcat"
     listing.write_text(f"ffconcat version 1.0\nfile {secret.name}\n")
-    assert _decode_audio(str(listing)).shape[0] > 40000
+    assert decode_whole_audio(str(listing)).shape[0] > 40000
     with pytest.raises(ffstream.InvalidArgumentError, match="safe mode"):
         ffstream.StreamReader(str(listing), safe=True)
 
@@ -117,11 +111,11 @@ def test_devices_and_network_urls_are_refused():
 @pytest.mark.parametrize("name", ["av.mp4", "vp9.webm", "mp3.mp3", "flac.flac", "two_audio.mkv"])
 def test_ordinary_media_decodes_the_same_in_safe_mode(make_media, name):
     path = make_media(name)
-    expected = _decode_audio(str(path)) if name != "vp9.webm" else None
+    expected = decode_whole_audio(str(path)) if name != "vp9.webm" else None
     for src in (str(path), path.read_bytes()):
         r = ffstream.StreamReader(src, safe=True)
         if expected is not None:
-            got = _decode_audio(src, safe=True)
+            got = decode_whole_audio(src, open_kwargs={"safe": True})
             assert torch.equal(got, expected)
         else:
             r.add_basic_video_stream(-1)

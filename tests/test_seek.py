@@ -9,6 +9,7 @@ import media
 import numpy as np
 import pytest
 from ffstream import StreamReader
+from helpers import read_rest
 from media import audio_reference, video_reference
 
 RATE = media.VIDEO_RATE
@@ -21,11 +22,6 @@ N_AUDIO = media.SINE_RATE * media.DURATION
 
 def first_frame_at_or_after(t: float, start: float = 0.0) -> int:
     return max(0, math.ceil(round((t - start) * RATE, 6)))
-
-
-def read_rest(reader: StreamReader):
-    """Chunks from the current position to the end."""
-    return [c for (c,) in reader.stream()]
 
 
 def check_consecutive_video(chunks, path, first: int, start: float = 0.0):

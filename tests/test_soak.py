@@ -17,6 +17,7 @@ import ffstream
 import pytest
 from ffstream import StreamReader
 from file_doubles import ReadOnlyFile
+from helpers import rss_bytes
 
 pytestmark = pytest.mark.skipif(
     not Path("/proc/self/statm").exists(), reason="needs Linux /proc"
@@ -25,11 +26,6 @@ pytestmark = pytest.mark.skipif(
 
 def _open_fds() -> int:
     return len(os.listdir("/proc/self/fd"))
-
-
-def _rss() -> int:
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
 @pytest.fixture(scope="module")
@@ -204,13 +200,13 @@ def test_1000_readers_keep_memory_flat(files):
 
     run(0, 100)  # warm-up: allocator pools, FFmpeg's one-time tables
     gc.collect()
-    warm, warm_fds = _rss(), _open_fds()
+    warm, warm_fds = rss_bytes(), _open_fds()
     run(100, 550)
     gc.collect()
-    mid = _rss()
+    mid = rss_bytes()
     run(550, 1000)
     gc.collect()
-    end, end_fds = _rss(), _open_fds()
+    end, end_fds = rss_bytes(), _open_fds()
     elapsed = time.monotonic() - t0
     mib = 2**20
     # Measured growth is 0 (the 1000 readers take ~2 s); a leak of 5 KiB per

@@ -9,30 +9,23 @@ from concurrent.futures import ThreadPoolExecutor
 import ffstream
 import pytest
 import torch
-
-
-def _decode(src):
-    r = ffstream.StreamReader(src)
-    r.add_basic_video_stream(-1)
-    r.process_all_packets()
-    (chunk,) = r.pop_chunks()
-    return chunk
+from helpers import decode_whole_video
 
 
 def test_readers_in_parallel_threads_match_sequential(make_media):
     paths = [str(make_media(n)) for n in ("h264.mp4", "vp9.webm", "av.mp4", "offset.mkv")]
-    expected = [_decode(p) for p in paths]
+    expected = [decode_whole_video(p) for p in paths]
     with ThreadPoolExecutor(max_workers=4) as pool:
-        got = list(pool.map(_decode, paths * 3))
+        got = list(pool.map(decode_whole_video, paths * 3))
     for i, chunk in enumerate(got):
         assert torch.equal(chunk, expected[i % len(paths)])
 
 
 def test_file_object_reader_in_a_worker_thread(make_media):
     path = make_media("av.mp4")
-    expected = _decode(str(path))
+    expected = decode_whole_video(str(path))
     with open(path, "rb") as f, ThreadPoolExecutor(max_workers=1) as pool:
-        got = pool.submit(_decode, f).result()
+        got = pool.submit(decode_whole_video, f).result()
     assert torch.equal(got, expected)
 
 

@@ -16,16 +16,7 @@ import numpy as np
 import pytest
 import torch
 from ffstream import ChunkTensor, StreamReader, utils
-
-
-def pop_all(reader: StreamReader, output: int = 0):
-    """Every chunk still buffered in one output (pops all outputs)."""
-    chunks = []
-    while True:
-        popped = reader.pop_chunks()
-        if popped[output] is None:
-            return chunks
-        chunks.append(popped[output])
+from helpers import pop_all
 
 
 def packet_count(path) -> int:
