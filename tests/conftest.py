@@ -19,6 +19,27 @@ def media_dir() -> Path:
     return _CACHE
 
 
+@pytest.fixture(params=["path", "bytes", "file object"])
+def as_input(request):
+    """as_input(path) -> the same media as the input kind under test (a path
+    string, the file's bytes, or an open binary file), so that a value test
+    runs over every kind of input and must give the same values."""
+    opened = []
+
+    def convert(path: Path):
+        if request.param == "path":
+            return str(path)
+        if request.param == "bytes":
+            return path.read_bytes()
+        f = open(path, "rb")
+        opened.append(f)
+        return f
+
+    yield convert
+    for f in opened:
+        f.close()
+
+
 @pytest.fixture(scope="session")
 def make_media(media_dir):
     """make_media("h264.mp4") -> Path of that file from media.RECIPES."""

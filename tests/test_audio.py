@@ -23,9 +23,9 @@ S16_MONO_SINES = ["sine.wav", "flac.flac"]
 
 
 @pytest.mark.parametrize("name", S16_MONO_SINES)
-def test_sine_default_fltp_matches_ffmpeg_and_the_known_sine(make_media, name):
+def test_sine_default_fltp_matches_ffmpeg_and_the_known_sine(make_media, as_input, name):
     path = make_media(name)
-    chunk = decode_whole_audio(path)
+    chunk = decode_whole_audio(as_input(path))
     assert isinstance(chunk, ChunkTensor)
     assert chunk.dtype == torch.float32
     assert chunk.shape == (MONO_FRAMES, 1)

@@ -4,6 +4,7 @@ pop_chunks, ChunkTensor and the stream() iterator."""
 
 from __future__ import annotations
 
+import ffstream
 import media
 import numpy as np
 import pytest
@@ -333,7 +334,7 @@ def test_audio_chunk_tensor_pts(make_media):
 
 def test_stream_without_output_raises_runtime_error(make_media):
     reader = StreamReader(str(make_media("h264.mp4")))
-    with pytest.raises(RuntimeError):
+    with pytest.raises(ffstream.FFStreamError, match="at least one output"):
         next(iter(reader.stream()))
 
 

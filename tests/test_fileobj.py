@@ -75,7 +75,7 @@ def test_seek_on_a_read_only_object_raises_clearly(make_media):
     path = make_media("sine.wav")
     r = ffstream.StreamReader(ReadOnlyFile(path.read_bytes()), format="wav")
     r.add_basic_audio_stream(1000)
-    with pytest.raises(RuntimeError):
+    with pytest.raises(ffstream.InvalidArgumentError, match="cannot seek"):
         r.seek(1.0)
 
 
@@ -141,5 +141,5 @@ def test_context_manager_closes(av):
         assert r.num_src_streams == 2
     with pytest.raises(ffstream.ReaderClosedError):
         r.add_basic_audio_stream(10)
-    with pytest.raises(RuntimeError):
+    with pytest.raises(ffstream.ReaderClosedError, match="closed"):
         _ = r.num_src_streams

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+import ffstream
 import media
 import numpy as np
 import pytest
@@ -375,7 +376,7 @@ def test_audio_output_on_a_video_stream(make_media):
 def test_no_audio_stream_at_all(make_media):
     reader = StreamReader(str(make_media("h264.mp4")))
     assert reader.default_audio_stream is None
-    with pytest.raises(RuntimeError):
+    with pytest.raises(ffstream.FFStreamError, match="no audio stream"):
         reader.add_basic_audio_stream(5)
 
 
@@ -429,9 +430,9 @@ def test_unknown_decoder_option_is_a_value_error_naming_the_key(make_media):
 @pytest.mark.parametrize("fpc", [0, -2])
 def test_bad_frames_per_chunk(make_media, fpc):
     reader = StreamReader(str(make_media("av.mp4")))
-    with pytest.raises(RuntimeError):
+    with pytest.raises(ffstream.InvalidArgumentError, match="frames_per_chunk"):
         reader.add_basic_video_stream(fpc)
-    with pytest.raises(RuntimeError):
+    with pytest.raises(ffstream.InvalidArgumentError, match="frames_per_chunk"):
         reader.add_basic_audio_stream(fpc)
     assert reader.num_out_streams == 0
 
@@ -439,9 +440,9 @@ def test_bad_frames_per_chunk(make_media, fpc):
 @pytest.mark.parametrize("bcs", [0, -2])
 def test_bad_buffer_chunk_size(make_media, bcs):
     reader = StreamReader(str(make_media("av.mp4")))
-    with pytest.raises(RuntimeError):
+    with pytest.raises(ffstream.InvalidArgumentError, match="buffer_chunk_size"):
         reader.add_basic_video_stream(5, bcs)
-    with pytest.raises(RuntimeError):
+    with pytest.raises(ffstream.InvalidArgumentError, match="buffer_chunk_size"):
         reader.add_basic_audio_stream(5, bcs)
     assert reader.num_out_streams == 0
 

@@ -63,7 +63,7 @@ def test_hls_playlist_reads_a_local_file_only_without_safe_mode(tmp_path, secret
 def test_hls_playlist_cannot_reach_the_network(tmp_path, requests):
     url, seen = requests
     playlist = _playlist(tmp_path / "net.m3u8", f"{url}/segment.ts")
-    with pytest.raises(RuntimeError):
+    with pytest.raises(ffstream.FFStreamError, match="safe mode"):
         ffstream.StreamReader(str(playlist), safe=True)
     assert seen == []
     # The same playlist without safe mode does contact the server.

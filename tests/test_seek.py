@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+import ffstream
 import media
 import numpy as np
 import pytest
@@ -37,9 +38,9 @@ def check_consecutive_video(chunks, path, first: int, start: float = 0.0):
 
 
 @pytest.mark.parametrize("t", [0, 0.5, 0.52, 1.0, 1.96, 0.39, 0.41, 0.8, 1.23])
-def test_precise_seek_gives_the_first_frame_at_or_after_t(make_media, t):
+def test_precise_seek_gives_the_first_frame_at_or_after_t(make_media, as_input, t):
     path = make_media("h264.mp4")
-    reader = StreamReader(str(path))
+    reader = StreamReader(as_input(path))
     reader.add_basic_video_stream(5, -1)
     reader.seek(t, "precise")
     chunks = read_rest(reader)
@@ -225,7 +226,7 @@ def test_unknown_seek_mode_is_a_value_error_listing_the_modes(make_media):
 def test_negative_timestamp_raises_runtime_error(make_media, mode):
     reader = StreamReader(str(make_media("h264.mp4")))
     reader.add_basic_video_stream(5)
-    with pytest.raises(RuntimeError):
+    with pytest.raises(ffstream.InvalidArgumentError, match="seek timestamp must be"):
         reader.seek(-1.0, mode)
     # The reader still works afterwards.
     reader.fill_buffer()

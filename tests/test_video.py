@@ -3,6 +3,9 @@ command's rawvideo decodes, shapes, dtypes and memory layout."""
 
 from __future__ import annotations
 
+import os
+
+import ffstream
 import media
 import numpy as np
 import pytest
@@ -20,7 +23,7 @@ SUPPORTED = {
 
 def decode(path, fmt="rgb24", **kwargs) -> ChunkTensor:
     """Every frame of the default video stream as one chunk."""
-    reader = StreamReader(str(path))
+    reader = StreamReader(str(path) if isinstance(path, os.PathLike) else path)
     reader.add_basic_video_stream(-1, -1, format=fmt, **kwargs)
     assert reader.get_out_stream_info(0).format == fmt
     reader.process_all_packets()
@@ -55,10 +58,11 @@ def test_lossless_rgb_equals_ffmpeg_rgb24_exactly(make_media):
 
 
 @pytest.mark.parametrize("name", ["h264.mp4", "vp9.webm", "yuvj420p.mp4"])
-def test_yuv_sources_to_rgb24_equal_ffmpeg_exactly(make_media, name):
-    # Same swscale conversion as the ffmpeg command: bit-exact.
+def test_yuv_sources_to_rgb24_equal_ffmpeg_exactly(make_media, as_input, name):
+    # Same swscale conversion as the ffmpeg command: bit-exact, whatever
+    # the kind of input.
     path = make_media(name)
-    chunk = decode(path)
+    chunk = decode(as_input(path))
     assert chunk.shape == (N, 3, H, W)
     assert np.array_equal(nhwc(chunk), media.ffmpeg_decode_video(path, "rgb24"))
 
@@ -201,7 +205,7 @@ def test_yuvj420p_without_filter_converts_to_a_supported_format(make_media):
 
 def test_filter_ending_in_unsupported_format_names_it_and_the_supported_ones(make_media):
     reader = StreamReader(str(make_media("h264.mp4")))
-    with pytest.raises(RuntimeError) as excinfo:
+    with pytest.raises(ffstream.InvalidArgumentError, match="yuv410p") as excinfo:
         reader.add_video_stream(5, filter_desc="format=pix_fmts=yuv410p")
     message = str(excinfo.value)
     assert "yuv410p" in message
