@@ -121,6 +121,14 @@ RECIPES: Dict[str, List[str]] = {
         "-c:v", "libx264", "-pix_fmt", "yuv420p", "-g", "25", "-keyint_min", "25",
         "-sc_threshold", "0",
     ],
+    # H.264 with a key frame every second and AAC: the audio pre-roll of a
+    # precise seek reaches back into the previous GOP.
+    "gop1s_av.mp4": [
+        "-f", "lavfi", "-i", "testsrc2=size=64x48:rate=25:duration=6",
+        "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=16000:duration=6",
+        "-c:v", "libx264", "-pix_fmt", "yuv420p", "-g", "25", "-keyint_min", "25",
+        "-sc_threshold", "0", "-c:a", "aac", "-aac_pns", "0",
+    ],
     # NTSC video and 16 kHz stereo AAC in MP4 (time bases 1/30000 and
     # 1/16000): 13 s, 390 frames.
     "ntsc_av.mp4": [

@@ -8,6 +8,7 @@ changes a frame the user sees, nor which frame comes first."""
 
 from __future__ import annotations
 
+import math
 import subprocess
 import sys
 
@@ -309,3 +310,38 @@ def test_a_huge_chunk_commits_only_the_memory_written(make_media):
     ).stdout
     grown_mb = int(out) / 1024
     assert grown_mb < 50, f"max RSS grew by {grown_mb:.0f} MB"
+
+
+def test_audio_preroll_does_not_cost_video_an_earlier_gop(make_media):
+    """seek(t) just after a key frame: the audio pre-roll sends the demuxer
+    into the previous GOP, but the video packets before the key frame that t
+    needs are dropped unread, so video decodes what it decodes alone. Video
+    and audio are still exact."""
+    path = make_media("gop1s_av.mp4")
+    whole = StreamReader(str(path))
+    whole.add_basic_video_stream(-1, -1)
+    whole.add_basic_audio_stream(-1, -1)
+    whole.process_all_packets()
+    all_video, all_audio = whole.pop_chunks()
+
+    def seek(t, video, audio):
+        r = StreamReader(str(path))
+        if video:
+            r.add_basic_video_stream(-1, -1)
+        if audio:
+            r.add_basic_audio_stream(-1, -1)
+        r.seek(t)
+        r.process_all_packets()
+        return r.pop_chunks(), r._seek_counters()["frames_decoded"]
+
+    for t in (1.2, 3.08, 4.5):
+        (video, audio), both = seek(t, True, True)
+        _, video_alone = seek(t, True, False)
+        _, audio_alone = seek(t, False, True)
+        assert both == video_alone + audio_alone
+        k = round(video.pts * 25)
+        assert k == math.ceil(t * 25 - 1e-9)
+        assert torch.equal(video, all_video[k:])
+        start = round(audio.pts * 16000)
+        assert start == round(t * 16000)
+        assert torch.equal(audio, all_audio[start:])

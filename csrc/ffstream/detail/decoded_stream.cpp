@@ -17,10 +17,10 @@ void DecodedStream::detach(const OutputStream* output) {
 
 int64_t DecodedStream::decode(const AVPacket* packet) {
   if (packets_without_key_) {
-    if ((packet->flags & AV_PKT_FLAG_KEY) == 0 &&
-        ++*packets_without_key_ <= kMaxPacketsWithoutKey) {
-      return 0;
-    }
+    const int64_t ts = packet->dts != AV_NOPTS_VALUE ? packet->dts : packet->pts;
+    const bool wanted = (packet->flags & AV_PKT_FLAG_KEY) != 0 &&
+                        (!key_from_ || ts == AV_NOPTS_VALUE || ts >= *key_from_);
+    if (!wanted && ++*packets_without_key_ <= kMaxPacketsWithoutKey) return 0;
     packets_without_key_.reset();
   }
   decoder_->set_skip_unreferenced(skippable(packet));
@@ -42,12 +42,14 @@ int64_t DecodedStream::decode_into_outputs(const AVPacket* packet) {
   return frames;
 }
 
-void DecodedStream::restart(bool wait_for_key, bool show_damaged) {
+void DecodedStream::restart(bool wait_for_key, bool show_damaged,
+                            std::optional<int64_t> key_from) {
   decoder_->flush();
   decoder_->set_show_damaged(show_damaged);
   const bool video = decoder_->context()->codec_type == AVMEDIA_TYPE_VIDEO;
   packets_without_key_ =
       wait_for_key && video ? std::optional<int>(0) : std::nullopt;
+  key_from_ = packets_without_key_ ? key_from : std::nullopt;
 }
 
 bool DecodedStream::skippable(const AVPacket* packet) const {

@@ -32,8 +32,12 @@ class DecodedStream {
   int64_t drain();
   // After a demuxer seek: the decoder forgets what it had. With
   // `wait_for_key`, a video stream drops packets until a key frame's (see
-  // seek.h); `show_damaged` outputs frames decoded without their reference.
-  void restart(bool wait_for_key, bool show_damaged);
+  // seek.h), and with `key_from` until a key frame's at or after that
+  // timestamp (stream ticks); `show_damaged` outputs frames decoded without
+  // their reference.
+  void restart(bool wait_for_key, bool show_damaged,
+               std::optional<int64_t> key_from = std::nullopt);
+  const AVStream* stream() const { return stream_; }
 
  private:
   // Whether the decoder may skip the frame of `packet`: it is shown before
@@ -47,6 +51,7 @@ class DecodedStream {
   // While waiting for a key frame: the packets dropped so far. A container
   // that flags no key frames must not lose the stream for good.
   std::optional<int> packets_without_key_;
+  std::optional<int64_t> key_from_;
   static constexpr int kMaxPacketsWithoutKey = 1000;
 };
 

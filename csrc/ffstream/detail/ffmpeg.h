@@ -3,6 +3,9 @@
 // (4.4 through 7.x).
 #pragma once
 
+#include <cstdint>
+#include <optional>
+
 extern "C" {
 #include <libavcodec/avcodec.h>
 #include <libavdevice/avdevice.h>
@@ -42,7 +45,26 @@ extern "C" {
 #define FFSTREAM_HAS_FRAME_DURATION \
   (LIBAVUTIL_VERSION_INT >= AV_VERSION_INT(57, 30, 100))
 
+// avformat_index_get_entry replaced AVStream::index_entries in lavf 58.78.
+#define FFSTREAM_HAS_INDEX_GET_ENTRY \
+  (LIBAVFORMAT_VERSION_INT >= AV_VERSION_INT(58, 78, 100))
+
 namespace ffstream::detail {
+
+// The timestamp (stream ticks) of the key frame the demuxer's index has at
+// or before `ticks`, if it has an index.
+inline std::optional<int64_t> indexed_key_at_or_before(AVStream* stream,
+                                                       int64_t ticks) {
+  const int i = av_index_search_timestamp(stream, ticks, AVSEEK_FLAG_BACKWARD);
+  if (i < 0) return std::nullopt;
+#if FFSTREAM_HAS_INDEX_GET_ENTRY
+  const AVIndexEntry* entry = avformat_index_get_entry(stream, i);
+  if (entry == nullptr) return std::nullopt;
+  return entry->timestamp;
+#else
+  return stream->index_entries[i].timestamp;
+#endif
+}
 
 inline int64_t frame_duration(const AVFrame* frame) {
 #if FFSTREAM_HAS_FRAME_DURATION

@@ -39,6 +39,7 @@ void SeekMachine::begin_seek(double seconds, SeekMode mode) {
       preroll = std::max(preroll, stream.decoder().seek_preroll());
     }
     plan.start -= preroll;
+    plan.preroll = preroll;
   }
   plan_ = plan;
   restart(plan.start, Try::kFirst);
@@ -71,7 +72,8 @@ void SeekMachine::restart(double at, Try kind) {
   const bool any = plan_->mode == SeekMode::kAny;
   const bool after_start = seek_demuxer(at);
   for (auto& [index, stream] : streams_) {
-    stream.restart(/*wait_for_key=*/after_start, /*show_damaged=*/any);
+    stream.restart(/*wait_for_key=*/after_start, /*show_damaged=*/any,
+                   video_key_from(kind, stream));
   }
   for (auto& out : outputs_) {
     SeekCursor::Start start;
@@ -96,6 +98,22 @@ void SeekMachine::restart(double at, Try kind) {
   const bool probing = std::any_of(outputs_.begin(), outputs_.end(),
                                    [](const auto& out) { return out->cursor().probing(); });
   if (any || kind == Try::kReplay || !(after_start || probing)) plan_.reset();
+}
+
+std::optional<int64_t> SeekMachine::video_key_from(Try kind,
+                                                   const DecodedStream& stream) const {
+  // The audio pre-roll moves the demuxer seek earlier, which can take video
+  // back to an earlier key frame and cost a whole GOP of decoding for
+  // nothing. Video needs only the key frame its own aim needs: the index
+  // says which, and packets before it are dropped unread. Not on retries,
+  // which go back because the index misled.
+  if (kind != Try::kFirst || plan_->preroll <= 0) return std::nullopt;
+  AVStream* st = source_.get()->streams[stream.stream()->index];
+  if (st->codecpar->codec_type != AVMEDIA_TYPE_VIDEO) return std::nullopt;
+  const AVRational tb = st->time_base;
+  if (tb.num <= 0 || tb.den <= 0) return std::nullopt;
+  const int64_t ticks = av_rescale(plan_->us, tb.den, AV_TIME_BASE * int64_t{tb.num});
+  return indexed_key_at_or_before(st, ticks);
 }
 
 bool SeekMachine::check_landing(bool at_end_of_input) {

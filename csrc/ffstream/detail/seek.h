@@ -77,6 +77,7 @@ class SeekMachine {
     int64_t us = 0;  // the time asked for, truncated to microseconds
     SeekMode mode = SeekMode::kPrecise;
     double start = 0;    // where the first demuxer seek went, seconds
+    double preroll = 0;  // seconds before the earliest aim, for audio
     double back = 0;     // how far before `start` the last retry went
     double last_at = 0;  // where the last demuxer seek went
   };
@@ -89,6 +90,9 @@ class SeekMachine {
   // The one restart of every decoded stream and output, for every kind of
   // try (3, 4).
   void restart(double at, Try kind);
+  // On a precise seek's first try with audio pre-roll: where a video
+  // stream's packets may start (see seek.cpp).
+  std::optional<int64_t> video_key_from(Try kind, const DecodedStream& stream) const;
 
   Source& source_;
   Streams& streams_;
