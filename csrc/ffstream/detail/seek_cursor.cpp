@@ -15,8 +15,7 @@ void SeekCursor::begin(const Start& start) {
   delivered_ = false;
   probe_.reset();
   if (start.probe_key_at_or_before) {
-    probe_.emplace();
-    probe_->key_at_or_before = *start.probe_key_at_or_before;
+    probe_.emplace(*start.probe_key_at_or_before);
     start_.probe_key_at_or_before.reset();
   }
 }

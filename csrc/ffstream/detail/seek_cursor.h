@@ -63,7 +63,10 @@ class SeekCursor {
 
  private:
   struct Probe {
-    double key_at_or_before = 0;
+    // A constructor rather than member initializers: clang 14 (the fuzz
+    // build) cannot construct a nested struct with them inside optional.
+    explicit Probe(double aim) : key_at_or_before(aim) {}
+    double key_at_or_before;
     std::optional<double> key;  // pts of the last key frame seen so far
     bool done = false;
   };
