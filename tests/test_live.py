@@ -93,3 +93,54 @@ def test_fill_buffer_and_stream_pass_the_timeout(wav):
         r.fill_buffer(timeout=50, backoff=5)
     with pytest.raises(TimeoutError):
         next(iter(r.stream(timeout=50, backoff=5)))
+
+
+# ---- StreamReader(timeout=seconds) with a file object ----
+
+
+class LateFile:
+    """Has no data (read() -> None) for `delay` seconds after it is made, then
+    serves `data`, like a microphone that starts late."""
+
+    def __init__(self, data: bytes, delay: float):
+        self._f = io.BytesIO(data)
+        self._ready = time.monotonic() + delay
+
+    def read(self, size=-1):
+        if time.monotonic() < self._ready:
+            return None
+        return self._f.read(size)
+
+
+def test_timeout_bounds_opening_a_reader_with_no_data(wav):
+    start = time.monotonic()
+    with pytest.raises(ffstream.DecodeTimeoutError, match="no data before the timeout"):
+        ffstream.StreamReader(LateFile(wav, delay=60), format="wav", timeout=0.5)
+    assert 0.4 <= time.monotonic() - start < 3
+
+
+def test_reader_whose_data_comes_within_the_timeout_opens(wav, make_media):
+    r = ffstream.StreamReader(LateFile(wav, delay=0.3), format="wav", timeout=5)
+    r.add_basic_audio_stream(-1)
+    expected = ffstream.StreamReader(str(make_media("stereo_f32.wav")))
+    expected.add_basic_audio_stream(-1)
+    assert _samples(r).equal(_samples(expected))
+
+
+def test_without_timeout_a_reader_with_no_data_fails_at_once(wav):
+    start = time.monotonic()
+    with pytest.raises(ffstream.FFStreamError, match="no data available right now"):
+        ffstream.StreamReader(LateFile(wav, delay=60), format="wav")
+    assert time.monotonic() - start < 1
+
+
+@pytest.mark.parametrize("bad", [0, -1, float("nan"), float("inf"), "1", True])
+def test_bad_timeout_values_are_refused(wav, bad):
+    with pytest.raises(ffstream.InvalidArgumentError, match="timeout"):
+        ffstream.StreamReader(io.BytesIO(wav), timeout=bad)
+
+
+def test_reconnect_is_not_available_yet(wav):
+    with pytest.raises(ffstream.NotSupportedError, match="reconnect"):
+        ffstream.StreamReader(io.BytesIO(wav), reconnect=2)
+    assert ffstream.StreamReader(io.BytesIO(wav), reconnect=0).num_src_streams == 1

@@ -140,3 +140,44 @@ def test_interrupt_from_another_thread(server):
     assert isinstance(info.value, InterruptedError)
     assert time.monotonic() - start < 10
     timer.join()
+
+
+# ---- StreamReader(timeout=seconds) ----
+
+
+def test_timeout_bounds_opening_a_server_that_never_answers(server):
+    start = time.monotonic()
+    with pytest.raises(ffstream.DecodeTimeoutError, match=r"hang/x.*no data for 1 s while opening") as e:
+        ffstream.StreamReader(f"{server}/hang/x", timeout=1)
+    assert isinstance(e.value, TimeoutError) and isinstance(e.value, RuntimeError)
+    assert 0.9 <= time.monotonic() - start < 3
+
+
+def test_timeout_bounds_each_read_of_a_stalled_stream(server):
+    r = ffstream.StreamReader(f"{server}/stall/two_audio.mkv", timeout=1)
+    r.add_basic_audio_stream(1024)
+    packets = 0
+    with pytest.raises(ffstream.DecodeTimeoutError, match="while reading a packet"):
+        while r.process_packet() == 0:
+            packets += 1
+            start = time.monotonic()
+    # The packets that came were read; the stall was given up after ~1 s.
+    assert packets > 0
+    assert 0.9 <= time.monotonic() - start < 3
+
+
+def test_timeout_does_not_change_a_healthy_decode(server, make_media):
+    got = decode_whole_audio(f"{server}/ok/sine.wav", open_kwargs={"timeout": 5})
+    assert torch.equal(got, decode_whole_audio(make_media("sine.wav")))
+
+
+def test_interrupt_still_stops_a_wait_with_a_long_timeout(server):
+    r = ffstream.StreamReader(f"{server}/stall/two_audio.mkv", timeout=30)
+    r.add_basic_audio_stream(1024)
+    timer = threading.Timer(0.3, r.interrupt)
+    timer.start()
+    start = time.monotonic()
+    with pytest.raises(ffstream.ReaderInterruptedError):
+        r.process_all_packets()
+    assert time.monotonic() - start < 5
+    timer.join()

@@ -68,18 +68,31 @@ struct StreamReader::Impl {
 
 // ---- construction ----
 
+namespace {
+std::optional<double> checked_timeout(std::optional<double> timeout) {
+  if (timeout && !(*timeout > 0 && std::isfinite(*timeout))) {
+    throw Error(ErrorKind::kInvalidArgument,
+                "timeout must be a positive number of seconds (or None), got " +
+                    std::to_string(*timeout));
+  }
+  return timeout;
+}
+}  // namespace
+
 StreamReader::StreamReader(const std::string& src,
                            const std::optional<std::string>& format,
-                           const OptionMap& options, bool safe)
-    : impl_(std::make_unique<Impl>(
-          std::make_unique<Source>(src, format, options, safe, interrupt_))) {}
+                           const OptionMap& options, bool safe,
+                           std::optional<double> timeout)
+    : impl_(std::make_unique<Impl>(std::make_unique<Source>(
+          src, format, options, safe, interrupt_, checked_timeout(timeout)))) {}
 
 StreamReader::StreamReader(std::unique_ptr<Reader> reader,
                            const std::optional<std::string>& format,
                            const OptionMap& options, int buffer_size,
-                           bool safe)
+                           bool safe, std::optional<double> timeout)
     : impl_(std::make_unique<Impl>(std::make_unique<Source>(
-          std::move(reader), format, options, buffer_size, safe, interrupt_))) {}
+          std::move(reader), format, options, buffer_size, safe, interrupt_,
+          checked_timeout(timeout)))) {}
 
 StreamReader::~StreamReader() = default;
 StreamReader::StreamReader(StreamReader&&) noexcept = default;

@@ -25,16 +25,20 @@ class StreamReader {
   // (ffmpeg's -f); `options` go to FFmpeg when opening, and any it does not
   // use is an error. `safe` is for untrusted input: only the file or pipe
   // `src` names is read, and demuxers cannot open anything else (playlists,
-  // concat lists, references inside mov/mp4, devices, network).
+  // concat lists, references inside mov/mp4, devices, network). `timeout`
+  // (seconds) bounds opening, and then every packet read and seek: past it
+  // the call throws kTimeout naming the source and what it waited for.
   explicit StreamReader(const std::string& src,
                         const std::optional<std::string>& format = {},
-                        const OptionMap& options = {}, bool safe = false);
+                        const OptionMap& options = {}, bool safe = false,
+                        std::optional<double> timeout = {});
   // Opens a custom byte source through an AVIOContext of `buffer_size` bytes;
-  // with `safe`, nothing but the reader is ever read.
+  // with `safe`, nothing but the reader is ever read. With `timeout`, a
+  // reader that has no data yet is waited for, that long at most.
   StreamReader(std::unique_ptr<Reader> reader,
                const std::optional<std::string>& format = {},
                const OptionMap& options = {}, int buffer_size = 4096,
-               bool safe = false);
+               bool safe = false, std::optional<double> timeout = {});
   ~StreamReader();
   StreamReader(StreamReader&&) noexcept;
   StreamReader& operator=(StreamReader&&) noexcept;

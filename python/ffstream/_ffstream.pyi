@@ -129,6 +129,7 @@ class StreamReader:
         option: Mapping[str, str] | None = None,
         buffer_size: int = 4096,
         safe: bool = False,
+        timeout: float | None = None,
     ) -> None: ...
     def add_audio_stream(
         self,

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import math
 import os
 from typing import BinaryIO, Dict, Iterator, List, Optional, Union
 
 from . import _basic
 from ._chunk import ChunkTensor, chunk_from
-from ._errors import FFStreamError, InvalidArgumentError
+from ._errors import FFStreamError, InvalidArgumentError, NotSupportedError
 from ._extension import ext
 from ._info import OutputStream, SourceStream, output_stream_from, source_stream_from
 
@@ -37,6 +38,17 @@ class StreamReader:
             image sequences). Media that needs such a reference fails to
             open, and the error names what was refused. Keyword-only; not
             part of torchaudio's API.
+        timeout: Seconds that opening, and then each packet read or seek,
+            may wait for data, for every protocol and device (through
+            FFmpeg's interrupt callback) and for a file object whose
+            ``read()`` returns ``None`` ("no data yet"). Past it the call
+            raises :class:`~ffstream.DecodeTimeoutError` (a
+            ``TimeoutError``) naming the source and what it waited for.
+            ``None`` (the default) waits as FFmpeg's protocol options say.
+            Keyword-only; not part of torchaudio's API.
+        reconnect: Reopening a network source that drops mid-stream is not
+            available yet: any value but ``0`` raises
+            :class:`~ffstream.NotSupportedError`.
 
     Outputs are added with :meth:`add_basic_audio_stream`,
     :meth:`add_basic_video_stream`, :meth:`add_audio_stream` and
@@ -55,12 +67,27 @@ class StreamReader:
         buffer_size: int = 4096,
         *,
         safe: bool = False,
+        timeout: Optional[float] = None,
+        reconnect: int = 0,
     ):
         if isinstance(buffer_size, bool) or not isinstance(buffer_size, int):
             raise InvalidArgumentError(f"buffer_size must be an int, got {buffer_size!r}")
         if buffer_size <= 0:
             raise InvalidArgumentError(f"buffer_size must be positive, got {buffer_size}")
-        self._be = ext.StreamReader(src, format, option, buffer_size, bool(safe))
+        if timeout is not None:
+            if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
+                raise InvalidArgumentError(f"timeout must be a number of seconds, got {timeout!r}")
+            if not (timeout > 0 and math.isfinite(timeout)):
+                raise InvalidArgumentError(f"timeout must be positive, got {timeout!r}")
+        if reconnect != 0:
+            raise NotSupportedError(
+                f"reconnect={reconnect!r}: reopening a source that drops is not available in "
+                "ffstream yet; leave reconnect=0"
+            )
+        self._be = ext.StreamReader(
+            src, format, option, buffer_size, bool(safe),
+            None if timeout is None else float(timeout),
+        )
         self._default_audio_stream = self._be.default_audio_stream()
         self._default_video_stream = self._be.default_video_stream()
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <limits>
 #include <mutex>
@@ -14,23 +15,50 @@ namespace ffstream::detail {
 
 Source::Source(const std::string& url,
                const std::optional<std::string>& format,
-               const OptionMap& options, bool safe, InterruptFlag interrupt)
+               const OptionMap& options, bool safe, InterruptFlag interrupt,
+               std::optional<double> timeout)
     : name_("'" + url + "'"), interrupt_(std::move(interrupt)) {
+  if (timeout) timeout_ = std::chrono::duration<double>(*timeout);
   open(url, format, options, safe);
 }
 
 Source::Source(std::unique_ptr<Reader> reader,
                const std::optional<std::string>& format,
                const OptionMap& options, int buffer_size, bool safe,
-               InterruptFlag interrupt)
+               InterruptFlag interrupt, std::optional<double> timeout)
     : name_("<custom reader>"),
       interrupt_(std::move(interrupt)),
       avio_(std::make_unique<AVIOAdapter>(std::move(reader), buffer_size,
                                           &retry_, interrupt_)) {
+  if (timeout) timeout_ = std::chrono::duration<double>(*timeout);
   open("", format, options, safe);
 }
 
+void Source::arm(const char* waiting_for, const RetryPolicy& base) {
+  waiting_for_ = waiting_for;
+  retry_ = base;
+  if (!timeout_) return;
+  deadline_ = RetryPolicy::Clock::now() +
+              std::chrono::duration_cast<RetryPolicy::Clock::duration>(*timeout_);
+  // A custom reader that has no data yet waits for it, up to the deadline,
+  // unless the caller asked for a shorter wait.
+  if (!retry_.enabled || !retry_.deadline || *retry_.deadline > *deadline_) {
+    retry_.enabled = true;
+    retry_.deadline = deadline_;
+  }
+}
+
+bool Source::past_deadline() const {
+  return deadline_ && RetryPolicy::Clock::now() >= *deadline_;
+}
+
 namespace {
+
+std::string seconds_text(double s) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", s);
+  return buf;
+}
 
 // Demuxers that read other files or the network on their own, through nested
 // format contexts that safe mode's io_open does not reach, or that are
@@ -136,6 +164,12 @@ void Source::open(const std::string& url,
     }
   }
   Dict dict(options);
+  // Opening and probing may wait for data as long as `timeout` each.
+  arm("opening it");
+  struct Disarm {
+    Source* s;
+    ~Disarm() { s->disarm(); }
+  } disarm_when_done{this};
   // avformat_open_input frees the context when it fails.
   ctx = owner.release();
   int ret = avformat_open_input(&ctx, url.c_str(), input_format, dict.inout());
@@ -148,6 +182,7 @@ void Source::open(const std::string& url,
   if (ret < 0) throw_av_error(ret, "avformat_open_input", name_ + refused_note());
   dict.reject_unused("opening " + name_);
 
+  arm("probing its streams");
   ret = avformat_find_stream_info(format_.get(), nullptr);
   rethrow_reader_error();
   check_exit(ret, "avformat_find_stream_info");
@@ -168,12 +203,12 @@ void Source::open(const std::string& url,
 }
 
 int Source::read_packet(AVPacket* packet, const RetryPolicy& retry) {
-  retry_ = retry;
+  arm("reading a packet", retry);
   // Back to "fail at once" however this call ends.
   struct Reset {
-    RetryPolicy* r;
-    ~Reset() { *r = RetryPolicy{}; }
-  } reset{&retry_};
+    Source* s;
+    ~Reset() { s->disarm(); }
+  } reset{this};
   while (true) {
     int ret = av_read_frame(format_.get(), packet);
     rethrow_reader_error();
@@ -194,6 +229,12 @@ void Source::check_exit(int code, const char* call) {
                     " was interrupted by StreamReader.interrupt()",
                 code);
   }
+  if (past_deadline()) {
+    throw Error(ErrorKind::kTimeout,
+                name_ + " sent no data for " + seconds_text(timeout_->count()) +
+                    " s while " + waiting_for_ + " (" + call + ")",
+                code);
+  }
   if (retry_.expired()) {
     throw Error(ErrorKind::kTimeout,
                 std::string(call) + " on " + name_ +
@@ -208,9 +249,12 @@ int Source::try_seek(int64_t timestamp_us, int flags) {
                 "cannot seek in " + name_ +
                     ": it has no seek() (a stream can only be read forward)");
   }
+  arm("seeking");
   int ret = avformat_seek_file(format_.get(), -1, INT64_MIN, timestamp_us,
                                timestamp_us, flags);
   rethrow_reader_error();
+  check_exit(ret, "avformat_seek_file");
+  disarm();
   return ret;
 }
 
@@ -252,7 +296,7 @@ void Source::rethrow_reader_error() {
 int Source::interrupt_callback(void* opaque) {
   auto* self = static_cast<Source*>(opaque);
   if (self->interrupt_ && self->interrupt_->load()) return 1;
-  return self->retry_.expired() ? 1 : 0;
+  return self->past_deadline() || self->retry_.expired() ? 1 : 0;
 }
 
 }  // namespace ffstream::detail

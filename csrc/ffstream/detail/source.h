@@ -23,11 +23,16 @@ class Source {
  public:
   // `safe`: see StreamReader; enforced by a protocol whitelist, a demuxer
   // whitelist and an io_open callback that refuses every URL but `url`.
+  // `timeout` (seconds): how long opening, and then each packet read or
+  // seek, may wait for data before it raises kTimeout; empty waits as long
+  // as FFmpeg's protocol options say.
   Source(const std::string& url, const std::optional<std::string>& format,
-         const OptionMap& options, bool safe, InterruptFlag interrupt);
+         const OptionMap& options, bool safe, InterruptFlag interrupt,
+         std::optional<double> timeout = std::nullopt);
   Source(std::unique_ptr<Reader> reader,
          const std::optional<std::string>& format, const OptionMap& options,
-         int buffer_size, bool safe, InterruptFlag interrupt);
+         int buffer_size, bool safe, InterruptFlag interrupt,
+         std::optional<double> timeout = std::nullopt);
 
   AVFormatContext* get() const { return format_.get(); }
   // How errors name this source: the URL, or "<custom reader>".
@@ -72,8 +77,22 @@ class Source {
   // reader's own error.
   int try_seek(int64_t timestamp_us, int flags);
 
+  // The deadline of the blocking call in progress (`timeout` after it
+  // began), and what it was waiting for, for the error.
+  // `base` is the wait the caller asked for (process_packet's timeout);
+  // reads also wait for a custom reader's data up to the deadline.
+  void arm(const char* waiting_for, const RetryPolicy& base = RetryPolicy{});
+  void disarm() {
+    deadline_.reset();
+    retry_ = RetryPolicy{};
+  }
+  bool past_deadline() const;
+
   std::string name_;
   RetryPolicy retry_;
+  std::optional<std::chrono::duration<double>> timeout_;
+  std::optional<RetryPolicy::Clock::time_point> deadline_;
+  const char* waiting_for_ = "";
   InterruptFlag interrupt_;
   std::string url_;
   bool safe_ = false;
