@@ -364,3 +364,36 @@ def test_stream_over_two_outputs_yields_pairs_then_none(make_media):
     assert [a.pts for a in audio] == pytest.approx([i * 0.25 for i in range(len(audio))])
     check_video_chunks_match_reference(video, path)
     assert np.array_equal(torch.cat(audio).numpy(), audio_reference(path))
+
+
+# ---- stats() ----
+
+
+def _ffprobe_packets(path) -> int:
+    import subprocess
+
+    out = subprocess.run(
+        ["ffprobe", "-v", "error", "-show_entries", "packet=stream_index", "-of", "csv", str(path)],
+        check=True, capture_output=True, text=True,
+    ).stdout
+    return len(out.split())
+
+
+def test_stats_count_packets_frames_and_drops(make_media):
+    path = make_media("av.mp4")
+    reader = StreamReader(str(path))
+    reader.add_basic_video_stream(10, 2)
+    reader.add_basic_audio_stream(4000, -1)
+    assert reader.stats().packets == 0
+    reader.process_all_packets()
+    stats = reader.stats()
+    assert stats.packets == _ffprobe_packets(path)
+    assert 0 < stats.bytes <= 2 * path.stat().st_size
+    assert stats.frames_decoded[0] == N_VIDEO
+    n_audio = audio_reference(path).shape[0]
+    assert stats.frames_delivered == [N_VIDEO, n_audio]
+    # 50 frames in chunks of 10 with 2 kept: 30 dropped, 20 left to pop.
+    assert stats.frames_dropped == [30, 0]
+    assert [c.shape[0] for c in pop_all(reader)] == [10, 10]
+    assert stats.newest_pts == pytest.approx((N_VIDEO - 1) / media.VIDEO_RATE, abs=0.05)
+    assert stats.reconnects == 0 and stats.last_error is None

@@ -2,6 +2,8 @@
 // data: no pointers into FFmpeg memory.
 #pragma once
 
+#include <vector>
+
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -44,6 +46,25 @@ struct OutputStreamInfo {
   int width = 0;
   int height = 0;
   double frame_rate = 0;
+};
+
+// How a reader is doing, cheap enough to ask for every chunk. Counts are
+// since the reader opened; per-output lists are in output order.
+struct ReaderStats {
+  int64_t bytes = 0;    // read from the source (0 for devices without I/O)
+  int64_t packets = 0;  // of every stream
+  // Per output: decoded frames that reached it; frames written into its
+  // chunks (audio: samples); and frames (samples) buffer_chunk_size dropped
+  // because nobody popped them in time.
+  std::vector<int64_t> frames_decoded;
+  std::vector<int64_t> frames_delivered;
+  std::vector<int64_t> frames_dropped;
+  int64_t reconnects = 0;  // reopening a dropped source is not built yet
+  std::optional<std::string> last_error;  // the last error a call raised
+  std::optional<double> newest_pts;       // seconds, of the newest frame
+  // Wall-clock time since the first packet minus the media time that came
+  // since: how far a live source's reader is behind real time.
+  std::optional<double> behind_s;
 };
 
 // What the last seek() cost, for tests and tuning: demuxer seeks made (1,

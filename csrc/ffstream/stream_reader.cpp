@@ -1,6 +1,7 @@
 #include "ffstream/stream_reader.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <map>
 
@@ -29,6 +30,10 @@ struct StreamReader::Impl {
   SeekMachine seeker{*source, streams, outputs};
   PacketPtr packet = make_packet();
   bool at_end = false;
+  // For stats().
+  int64_t packets = 0;
+  std::optional<std::chrono::steady_clock::time_point> first_packet_at;
+  std::optional<std::string> last_error;
 
   // Every stream is demuxed, with or without outputs: process_packet()
   // counts the source's packets one by one, as torchaudio's did, and code
@@ -59,6 +64,8 @@ struct StreamReader::Impl {
   std::string describe(int index) const {
     return "stream " + std::to_string(index) + " of " + source->name();
   }
+
+  int process_packet(std::optional<double> timeout_ms, double backoff_ms);
 
   // End of input: drain every decoder, then its outputs' filter graphs.
   void drain() {
@@ -208,6 +215,17 @@ OutputStreamInfo StreamReader::out_stream_info(int index) const {
 int StreamReader::process_packet(std::optional<double> timeout_ms,
                                  double backoff_ms) {
   Impl& m = impl();
+  try {
+    return m.process_packet(timeout_ms, backoff_ms);
+  } catch (const std::exception& e) {
+    m.last_error = e.what();
+    throw;
+  }
+}
+
+int StreamReader::Impl::process_packet(std::optional<double> timeout_ms,
+                                       double backoff_ms) {
+  Impl& m = *this;
   if (m.at_end) return 1;
   const RetryPolicy retry = RetryPolicy::from(timeout_ms, backoff_ms);
   if (m.source->read_packet(m.packet.get(), retry) == AVERROR_EOF) {
@@ -218,6 +236,8 @@ int StreamReader::process_packet(std::optional<double> timeout_ms,
   }
   PacketUnrefGuard guard(m.packet.get());
   m.seeker.count_packet();
+  ++m.packets;
+  if (!m.first_packet_at) m.first_packet_at = std::chrono::steady_clock::now();
   auto it = m.streams.find(m.packet->stream_index);
   if (it != m.streams.end()) {
     m.seeker.count_frames(it->second.decode(m.packet.get()));
@@ -254,14 +274,44 @@ std::vector<std::optional<Chunk>> StreamReader::pop_chunks() {
 
 void StreamReader::seek(double timestamp, SeekMode mode) {
   Impl& m = impl();
-  if (!(timestamp >= 0) || !std::isfinite(timestamp)) {
-    throw Error(ErrorKind::kInvalidArgument,
-                "seek timestamp must be a finite number of seconds >= 0, got " +
-                    std::to_string(timestamp));
+  try {
+    if (!(timestamp >= 0) || !std::isfinite(timestamp)) {
+      throw Error(ErrorKind::kInvalidArgument,
+                  "seek timestamp must be a finite number of seconds >= 0, got " +
+                      std::to_string(timestamp));
+    }
+    // Far beyond any media's end (and safe from overflow): 10^12 s.
+    m.seeker.begin_seek(std::min(timestamp, 1e12), mode);
+  } catch (const std::exception& e) {
+    m.last_error = e.what();
+    throw;
   }
-  // Far beyond any media's end (and safe from overflow): 10^12 s.
-  m.seeker.begin_seek(std::min(timestamp, 1e12), mode);
   m.at_end = false;
+}
+
+ReaderStats StreamReader::stats() const {
+  const Impl& m = impl();
+  ReaderStats s;
+  const AVIOContext* pb = m.source->get()->pb;
+  s.bytes = pb ? pb->bytes_read : 0;
+  s.packets = m.packets;
+  s.last_error = m.last_error;
+  double media_elapsed = 0;
+  for (const auto& out : m.outputs) {
+    s.frames_decoded.push_back(out->frames_decoded());
+    s.frames_delivered.push_back(out->frames_delivered());
+    s.frames_dropped.push_back(out->frames_dropped());
+    if (auto newest = out->newest_pts()) {
+      s.newest_pts = std::max(s.newest_pts.value_or(*newest), *newest);
+      media_elapsed = std::max(media_elapsed, *newest - *out->first_pts());
+    }
+  }
+  if (m.first_packet_at && s.newest_pts) {
+    const std::chrono::duration<double> wall =
+        std::chrono::steady_clock::now() - *m.first_packet_at;
+    s.behind_s = wall.count() - media_elapsed;
+  }
+  return s;
 }
 
 SeekCounters StreamReader::seek_counters() const { return impl().seeker.counters(); }

@@ -87,6 +87,8 @@ class StreamReader {
   void seek(double timestamp, SeekMode mode = SeekMode::kPrecise);
   // What the last seek cost (see SeekCounters).
   SeekCounters seek_counters() const;
+  // How the reader is doing (see ReaderStats).
+  ReaderStats stats() const;
 
  private:
   struct Impl;

@@ -25,6 +25,17 @@ void register_info(py::module_& m) {
       .def_readonly("height", &SourceStreamInfo::height)
       .def_readonly("frame_rate", &SourceStreamInfo::frame_rate);
 
+  py::class_<ReaderStats>(m, "ReaderStats")
+      .def_readonly("bytes", &ReaderStats::bytes)
+      .def_readonly("packets", &ReaderStats::packets)
+      .def_readonly("frames_decoded", &ReaderStats::frames_decoded)
+      .def_readonly("frames_delivered", &ReaderStats::frames_delivered)
+      .def_readonly("frames_dropped", &ReaderStats::frames_dropped)
+      .def_readonly("reconnects", &ReaderStats::reconnects)
+      .def_readonly("last_error", &ReaderStats::last_error)
+      .def_readonly("newest_pts", &ReaderStats::newest_pts)
+      .def_readonly("behind_s", &ReaderStats::behind_s);
+
   py::class_<OutputStreamInfo>(m, "OutputStreamInfo")
       .def_readonly("source_index", &OutputStreamInfo::source_index)
       .def_readonly("filter_description", &OutputStreamInfo::filter_description)

@@ -237,6 +237,7 @@ void register_stream_reader(py::module_& m) {
              d["frames_dropped"] = c.frames_dropped;
              return d;
            })
+      .def("stats", locked(&StreamReader::stats))
       .def("process_packet", locked(&StreamReader::process_packet))
       .def("process_all_packets", locked(&StreamReader::process_all_packets))
       .def("fill_buffer", locked(&StreamReader::fill_buffer))

@@ -12,6 +12,7 @@ from ._info import (
     OutputAudioStream,
     OutputStream,
     OutputVideoStream,
+    ReaderStats,
     SourceAudioStream,
     SourceStream,
     SourceVideoStream,
@@ -29,6 +30,7 @@ __all__ = [
     "OutputStream",
     "OutputAudioStream",
     "OutputVideoStream",
+    "ReaderStats",
     "utils",
     *_errors.__all__,
 ]

@@ -65,6 +65,17 @@ class SourceStreamInfo:
     @property
     def width(self) -> int: ...
 
+class ReaderStats:
+    bytes: int
+    packets: int
+    frames_decoded: list[int]
+    frames_delivered: list[int]
+    frames_dropped: list[int]
+    reconnects: int
+    last_error: str | None
+    newest_pts: float | None
+    behind_s: float | None
+
 class OutputStreamInfo:
     @property
     def filter_description(self) -> str: ...
@@ -191,6 +202,7 @@ class StreamReader:
     def remove_stream(self, index: int, /) -> None: ...
     def seek(self, timestamp: float, mode: SeekMode, /) -> None: ...
     def seek_counters(self) -> dict[str, int]: ...
+    def stats(self) -> ReaderStats: ...
     @property
     def closed(self) -> bool: ...
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, Optional
+from typing import Dict, List, Optional
 
 
 @dataclass
@@ -135,4 +135,45 @@ def output_stream_from(info) -> OutputStream:
         )
     return OutputVideoStream(
         width=info.width, height=info.height, frame_rate=info.frame_rate, **common
+    )
+
+
+@dataclass
+class ReaderStats:
+    """How a reader is doing, as :meth:`StreamReader.stats` reports it; cheap
+    enough to ask for after every chunk. Counts are since the reader opened;
+    lists have one entry per output, in output order. Not part of
+    torchaudio's API."""
+
+    bytes: int
+    """Bytes read from the source (0 for devices that read no bytes)."""
+    packets: int
+    """Packets read, of every stream."""
+    frames_decoded: List[int]
+    """Decoded frames that reached each output (before its filter)."""
+    frames_delivered: List[int]
+    """Frames written into each output's chunks (audio: samples)."""
+    frames_dropped: List[int]
+    """Frames (audio: samples) each output dropped because more than
+    ``buffer_chunk_size`` chunks were waiting to be popped: a consumer
+    slower than the source sees its losses here."""
+    reconnects: int
+    """Times a dropped source was reopened (always 0: not available yet)."""
+    last_error: Optional[str]
+    """The message of the last error a call raised, or ``None``."""
+    newest_pts: Optional[float]
+    """Presentation time (seconds) of the newest frame written."""
+    behind_s: Optional[float]
+    """For a live source: wall-clock seconds since the first packet minus
+    the media time that came since, i.e. how far behind real time the
+    reader is (around 0 when it keeps up)."""
+
+
+def reader_stats_from(s) -> ReaderStats:
+    """Converts the binding's stats."""
+    return ReaderStats(
+        bytes=s.bytes, packets=s.packets, frames_decoded=list(s.frames_decoded),
+        frames_delivered=list(s.frames_delivered), frames_dropped=list(s.frames_dropped),
+        reconnects=s.reconnects, last_error=s.last_error, newest_pts=s.newest_pts,
+        behind_s=s.behind_s,
     )

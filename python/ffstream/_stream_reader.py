@@ -10,7 +10,14 @@ from . import _basic
 from ._chunk import ChunkTensor, chunk_from
 from ._errors import FFStreamError, InvalidArgumentError, NotSupportedError
 from ._extension import ext
-from ._info import OutputStream, SourceStream, output_stream_from, source_stream_from
+from ._info import (
+    OutputStream,
+    ReaderStats,
+    SourceStream,
+    output_stream_from,
+    reader_stats_from,
+    source_stream_from,
+)
 
 _SEEK_MODES = {"key": ext.SeekMode.key, "any": ext.SeekMode.any, "precise": ext.SeekMode.precise}
 
@@ -334,6 +341,13 @@ class StreamReader:
                 f"mode must be one of {list(_SEEK_MODES)}, got {mode!r}"
             )
         self._be.seek(timestamp, _SEEK_MODES[mode])
+
+    def stats(self) -> ReaderStats:
+        """Bytes and packets read, frames decoded, delivered and dropped per
+        output, the last error, the newest pts and, for live sources, how
+        far behind real time the reader is (see :class:`ReaderStats`). Not
+        part of torchaudio's API."""
+        return reader_stats_from(self._be.stats())
 
     def _seek_counters(self) -> Dict[str, int]:
         """What the last :meth:`seek` cost, for tests and tuning (not part of

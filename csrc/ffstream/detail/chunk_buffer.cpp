@@ -63,6 +63,7 @@ void ChunkBuffer::commit(int64_t count, ExactTime pts) {
   if (chunked() && buffer_chunk_size_ > 0) {
     while (buffered_ > frames_per_chunk_ * buffer_chunk_size_) {
       drop_oldest(frames_per_chunk_);
+      dropped_ += frames_per_chunk_;
     }
   }
 }

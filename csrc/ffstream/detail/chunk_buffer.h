@@ -45,6 +45,9 @@ class ChunkBuffer {
 
   bool is_ready() const;
   int64_t num_frames() const { return buffered_; }
+  // Frames dropped so far because more than buffer_chunk_size chunks were
+  // buffered.
+  int64_t frames_dropped() const { return dropped_; }
   // The oldest chunk: frames_per_chunk frames (fewer at the end of the
   // stream), or everything when frames_per_chunk is -1. Empty if no frames.
   std::optional<Chunk> pop();
@@ -74,6 +77,7 @@ class ChunkBuffer {
   int64_t capacity_hint_;
   std::deque<Segment> segments_;
   int64_t buffered_ = 0;
+  int64_t dropped_ = 0;
   // Recycles chunk-sized blocks (chunked mode only: all segments are equal).
   std::shared_ptr<StoragePool> pool_;
 };

@@ -241,6 +241,7 @@ AVRational OutputStream::output_rate() const {
 
 void OutputStream::push(AVFrame* decoded) {
   if (decoded != nullptr) {
+    ++frames_decoded_;
     decoded->pts = decoded->best_effort_timestamp;
     FilterInput input = FilterInput::from_frame(decoded, graph_.input());
     if (!input.same_frames(graph_.input())) {
@@ -296,6 +297,9 @@ void OutputStream::write(const AVFrame* frame) {
     done += slot.count;
   }
   cursor_.note_written(pts, end_pts.seconds());
+  frames_delivered_ += total - verdict.first;
+  newest_pts_ = std::max(newest_pts_.value_or(pts), pts);
+  if (!first_pts_) first_pts_ = pts;
 }
 
 OutputStreamInfo OutputStream::info() const {

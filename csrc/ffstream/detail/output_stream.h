@@ -41,6 +41,13 @@ class OutputStream {
   void resume_seek(const SeekCursor::Start& start);
   void replay_seek();
   const SeekCursor& cursor() const { return cursor_; }
+  // For ReaderStats: decoded frames pushed in, frames (audio: samples)
+  // written into chunks and dropped by buffer_chunk_size, the newest pts.
+  int64_t frames_decoded() const { return frames_decoded_; }
+  int64_t frames_delivered() const { return frames_delivered_; }
+  int64_t frames_dropped() const { return buffer_.frames_dropped(); }
+  std::optional<double> newest_pts() const { return newest_pts_; }
+  std::optional<double> first_pts() const { return first_pts_; }
   // The precise-seek target (seconds) while frames before it are still being
   // dropped, if the decoder may skip decoding frames that nothing refers to
   // before it: only when the filter treats every frame on its own.
@@ -67,6 +74,10 @@ class OutputStream {
   ChunkBuffer buffer_;
   FramePtr filtered_;
   SeekCursor cursor_;
+  int64_t frames_decoded_ = 0;
+  int64_t frames_delivered_ = 0;
+  std::optional<double> newest_pts_;
+  std::optional<double> first_pts_;
   // Where the next frame starts when a frame comes without a pts.
   ExactTime next_pts_;
 };
