@@ -18,6 +18,7 @@ enum class ErrorKind {
   kNotImplemented,   // a feature that ffstream does not provide yet
   kClosed,           // use of a reader after close()
   kInterrupted,      // StreamReader::interrupt() stopped a blocking call
+  kConnection,       // a network source refused, reset or unreachable
 };
 
 class Error : public std::runtime_error {

@@ -59,7 +59,10 @@ struct ReaderStats {
   std::vector<int64_t> frames_decoded;
   std::vector<int64_t> frames_delivered;
   std::vector<int64_t> frames_dropped;
-  int64_t reconnects = 0;  // reopening a dropped source is not built yet
+  int64_t reconnects = 0;  // times a dropped network source was reopened
+  // Video frames that the gaps of reconnects lost, estimated from the
+  // timestamps on either side and the frame rate.
+  int64_t frames_lost = 0;
   std::optional<std::string> last_error;  // the last error a call raised
   std::optional<double> newest_pts;       // seconds, of the newest frame
   // Wall-clock time since the first packet minus the media time that came

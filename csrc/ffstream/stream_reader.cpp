@@ -1,6 +1,10 @@
 #include "ffstream/stream_reader.h"
 
 #include <algorithm>
+#include <thread>
+#include <functional>
+#include <cstring>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <map>
@@ -27,9 +31,22 @@ struct StreamReader::Impl {
   std::vector<std::unique_ptr<OutputStream>> outputs;
   // Every source stream that has outputs, keyed by stream index.
   std::map<int, DecodedStream> streams;
-  SeekMachine seeker{*source, streams, outputs};
+  SeekMachine seeker{source, streams, outputs};
   PacketPtr packet = make_packet();
   bool at_end = false;
+  // Reconnecting (see the constructor): how to open the source again, and
+  // what the reconnects did.
+  std::function<std::unique_ptr<Source>()> reopen;
+  int max_reconnects = 0;
+  std::shared_ptr<std::atomic<bool>> interrupt;
+  int64_t reconnects = 0;
+  int64_t frames_lost = 0;
+  // Seconds added to every packet's time since a reconnect whose source
+  // restarted its timestamps, so that pts never go back; the newest packet
+  // time seen (after the shift); whether the next packet settles the shift.
+  double time_offset = 0;
+  std::optional<double> newest_packet_time;
+  bool settle_offset = false;
   // For stats().
   int64_t packets = 0;
   std::optional<std::chrono::steady_clock::time_point> first_packet_at;
@@ -67,6 +84,103 @@ struct StreamReader::Impl {
 
   int process_packet(std::optional<double> timeout_ms, double backoff_ms);
 
+  // Whether `e` (from reading a packet) is a network source failing, which
+  // a reconnect may cure.
+  static bool is_connection_failure(const Error& e) {
+    if (e.kind() == ErrorKind::kTimeout || e.kind() == ErrorKind::kConnection) return true;
+    const int code = e.av_code();
+    return code == AVERROR(EIO) || code == AVERROR(ECONNRESET) ||
+           code == AVERROR(EPIPE) || code == AVERROR(ETIMEDOUT) ||
+           code == AVERROR(ECONNREFUSED) || code == AVERROR(ENETUNREACH) ||
+           code == AVERROR(EHOSTUNREACH) || code == AVERROR_EOF;
+  }
+
+  // Sleeps `seconds`, in steps, giving up at once on interrupt().
+  void wait_before_reconnect(double seconds) {
+    const auto until = std::chrono::steady_clock::now() +
+                       std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                           std::chrono::duration<double>(seconds));
+    while (std::chrono::steady_clock::now() < until) {
+      if (interrupt && interrupt->exchange(false)) {
+        throw Error(ErrorKind::kInterrupted,
+                    "waiting to reconnect to " + source->name() +
+                        " was interrupted by StreamReader.interrupt()");
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+
+  // Reopens the source after `reason`, up to max_reconnects times with
+  // growing waits (0.5 s doubling to 8 s). Returns whether it reconnected;
+  // when every attempt failed, a source that ended (`ended`) just ends and
+  // one that failed raises the last error.
+  bool reconnect_after(const std::string& reason, bool ended) {
+    if (!reopen) return false;
+    std::string last = reason;
+    double wait = 0.5;
+    for (int attempt = 0; attempt < max_reconnects; ++attempt) {
+      wait_before_reconnect(wait);
+      wait = std::min(wait * 2, 8.0);
+      try {
+        std::unique_ptr<Source> fresh = reopen();
+        for (const auto& [index, decoded] : streams) {
+          const AVFormatContext* ctx = fresh->get();
+          if (index >= static_cast<int>(ctx->nb_streams) ||
+              ctx->streams[index]->codecpar->codec_id !=
+                  decoded.stream()->codecpar->codec_id) {
+            throw Error(ErrorKind::kInvalidData,
+                        source->name() + " came back with other streams");
+          }
+        }
+        source = std::move(fresh);
+        for (auto& [index, decoded] : streams) {
+          decoded.set_stream(source->get()->streams[index]);
+          decoded.restart(/*wait_for_key=*/true, /*show_damaged=*/false);
+        }
+        ++reconnects;
+        settle_offset = true;
+        last_error = "reconnected after: " + reason;
+        return true;
+      } catch (const Error& e) {
+        if (e.kind() == ErrorKind::kInterrupted) throw;
+        last = e.what();
+      }
+    }
+    if (ended) return false;
+    throw Error(ErrorKind::kGeneric,
+                source->name() + " failed and " + std::to_string(max_reconnects) +
+                    " reconnect attempt(s) did not bring it back: " + last);
+  }
+
+  // After a reconnect, shifts packet times so that they never go back, and
+  // counts the video frames a gap lost.
+  void map_packet_time(AVPacket* pkt) {
+    const AVStream* st = source->get()->streams[pkt->stream_index];
+    const int64_t ts = pkt->pts != AV_NOPTS_VALUE ? pkt->pts : pkt->dts;
+    if (ts == AV_NOPTS_VALUE || st->time_base.num <= 0) return;
+    const double t = ts * av_q2d(st->time_base);
+    if (settle_offset) {
+      settle_offset = false;
+      const double previous = newest_packet_time.value_or(t + time_offset);
+      const int video = av_find_best_stream(source->get(), AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0);
+      const double rate =
+          video >= 0 ? av_q2d(stream_frame_rate(source->get()->streams[video])) : 0.0;
+      if (t + time_offset < previous) {
+        // The source restarted its clock: go on one frame after the last.
+        time_offset = previous + (rate > 0 ? 1 / rate : 0.02) - t;
+      } else if (rate > 0) {
+        frames_lost += std::max<int64_t>(
+            0, std::llround((t + time_offset - previous) * rate) - 1);
+      }
+    }
+    if (time_offset != 0) {
+      const int64_t shift = std::llround(time_offset / av_q2d(st->time_base));
+      if (pkt->pts != AV_NOPTS_VALUE) pkt->pts += shift;
+      if (pkt->dts != AV_NOPTS_VALUE) pkt->dts += shift;
+    }
+    newest_packet_time = std::max(newest_packet_time.value_or(t + time_offset), t + time_offset);
+  }
+
   // End of input: drain every decoder, then its outputs' filter graphs.
   void drain() {
     for (auto& [index, decoded] : streams) seeker.count_frames(decoded.drain());
@@ -76,6 +190,7 @@ struct StreamReader::Impl {
 // ---- construction ----
 
 namespace {
+
 std::optional<double> checked_timeout(std::optional<double> timeout) {
   if (timeout && !(*timeout > 0 && std::isfinite(*timeout))) {
     throw Error(ErrorKind::kInvalidArgument,
@@ -84,14 +199,41 @@ std::optional<double> checked_timeout(std::optional<double> timeout) {
   }
   return timeout;
 }
+
+// Protocols whose sources can drop and be reopened.
+bool is_network(const std::string& url) {
+  static constexpr const char* kNetwork[] = {
+      "http", "https", "tcp", "tls", "udp", "rtp", "rtsp", "rtmp", "rtmps",
+      "rtmpt", "rtmpe", "srt", "mmsh", "mmst", "ftp", "sftp"};
+  const char* protocol = avio_find_protocol_name(url.c_str());
+  if (protocol == nullptr) return false;
+  for (const char* name : kNetwork) {
+    if (std::strcmp(protocol, name) == 0) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 StreamReader::StreamReader(const std::string& src,
                            const std::optional<std::string>& format,
                            const OptionMap& options, bool safe,
-                           std::optional<double> timeout)
+                           std::optional<double> timeout, int reconnect)
     : impl_(std::make_unique<Impl>(std::make_unique<Source>(
-          src, format, options, safe, interrupt_, checked_timeout(timeout)))) {}
+          src, format, options, safe, interrupt_, checked_timeout(timeout)))) {
+  if (reconnect < 0) {
+    throw Error(ErrorKind::kInvalidArgument,
+                "reconnect must be >= 0, got " + std::to_string(reconnect));
+  }
+  if (reconnect > 0 && is_network(src)) {
+    impl_->max_reconnects = reconnect;
+    auto interrupt = interrupt_;
+    impl_->reopen = [=]() {
+      return std::make_unique<Source>(src, format, options, safe, interrupt, timeout);
+    };
+    impl_->interrupt = interrupt_;
+  }
+}
 
 StreamReader::StreamReader(std::unique_ptr<Reader> reader,
                            const std::optional<std::string>& format,
@@ -228,13 +370,26 @@ int StreamReader::Impl::process_packet(std::optional<double> timeout_ms,
   Impl& m = *this;
   if (m.at_end) return 1;
   const RetryPolicy retry = RetryPolicy::from(timeout_ms, backoff_ms);
-  if (m.source->read_packet(m.packet.get(), retry) == AVERROR_EOF) {
+  int ret = 0;
+  try {
+    ret = m.source->read_packet(m.packet.get(), retry);
+  } catch (const Error& e) {
+    if (!m.reopen || !is_connection_failure(e)) throw;
+    m.reconnect_after(e.what(), /*ended=*/false);
+    return 0;
+  }
+  if (ret == AVERROR_EOF && m.reopen &&
+      m.reconnect_after("the source ended", /*ended=*/true)) {
+    return 0;
+  }
+  if (ret == AVERROR_EOF) {
     m.drain();
     if (m.seeker.check_landing(/*at_end_of_input=*/true)) return 0;
     m.at_end = true;
     return 1;
   }
   PacketUnrefGuard guard(m.packet.get());
+  if (m.reopen) m.map_packet_time(m.packet.get());
   m.seeker.count_packet();
   ++m.packets;
   if (!m.first_packet_at) m.first_packet_at = std::chrono::steady_clock::now();
@@ -295,6 +450,8 @@ ReaderStats StreamReader::stats() const {
   const AVIOContext* pb = m.source->get()->pb;
   s.bytes = pb ? pb->bytes_read : 0;
   s.packets = m.packets;
+  s.reconnects = m.reconnects;
+  s.frames_lost = m.frames_lost;
   s.last_error = m.last_error;
   double media_elapsed = 0;
   for (const auto& out : m.outputs) {

@@ -28,10 +28,16 @@ class StreamReader {
   // concat lists, references inside mov/mp4, devices, network). `timeout`
   // (seconds) bounds opening, and then every packet read and seek: past it
   // the call throws kTimeout naming the source and what it waited for.
+  // `reconnect` (network URLs only; files never reconnect): when the
+  // source fails, stalls past `timeout` or ends, reopen it up to that many
+  // times, waiting 0.5 s, then twice as long each time up to 8 s; decoding
+  // goes on with the same outputs. Timestamps that restart are shifted so
+  // that pts never go back. After the last failed attempt the error is
+  // raised (or, for a source that ended, the reader ends).
   explicit StreamReader(const std::string& src,
                         const std::optional<std::string>& format = {},
                         const OptionMap& options = {}, bool safe = false,
-                        std::optional<double> timeout = {});
+                        std::optional<double> timeout = {}, int reconnect = 0);
   // Opens a custom byte source through an AVIOContext of `buffer_size` bytes;
   // with `safe`, nothing but the reader is ever read. With `timeout`, a
   // reader that has no data yet is waited for, that long at most.

@@ -60,6 +60,8 @@ void register_errors(py::module_& m) {
        "The StreamReader was closed."},
       {ErrorKind::kInterrupted, "ReaderInterruptedError", PyExc_InterruptedError,
        "StreamReader.interrupt() stopped a blocking call."},
+      {ErrorKind::kConnection, "SourceConnectionError", PyExc_ConnectionError,
+       "A network source refused the connection, reset it or is unreachable."},
   };
   py::list names;
   names.append("FFStreamError");

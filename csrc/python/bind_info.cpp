@@ -32,6 +32,7 @@ void register_info(py::module_& m) {
       .def_readonly("frames_delivered", &ReaderStats::frames_delivered)
       .def_readonly("frames_dropped", &ReaderStats::frames_dropped)
       .def_readonly("reconnects", &ReaderStats::reconnects)
+      .def_readonly("frames_lost", &ReaderStats::frames_lost)
       .def_readonly("last_error", &ReaderStats::last_error)
       .def_readonly("newest_pts", &ReaderStats::newest_pts)
       .def_readonly("behind_s", &ReaderStats::behind_s);

@@ -47,7 +47,8 @@ class PyStreamReader {
 std::unique_ptr<StreamReader> open(py::object src,
                                    std::optional<std::string> format,
                                    OptionMap option, int buffer_size,
-                                   bool safe, std::optional<double> timeout) {
+                                   bool safe, std::optional<double> timeout,
+                                   int reconnect) {
   if (py::hasattr(src, "__fspath__")) {
     src = py::module_::import("os").attr("fsdecode")(src);
   }
@@ -58,7 +59,8 @@ std::unique_ptr<StreamReader> open(py::object src,
                   "src contains a NUL character: " + py::repr(src).cast<std::string>());
     }
     py::gil_scoped_release release;
-    return std::make_unique<StreamReader>(path, format, option, safe, timeout);
+    return std::make_unique<StreamReader>(path, format, option, safe, timeout,
+                                          reconnect);
   }
   std::unique_ptr<Reader> reader;
   if (PyObject_CheckBuffer(src.ptr())) {
@@ -132,14 +134,16 @@ void register_stream_reader(py::module_& m) {
   py::class_<R>(m, "StreamReader")
       .def(py::init([](py::object src, std::optional<std::string> format,
                        std::optional<OptionMap> option, int buffer_size,
-                       bool safe, std::optional<double> timeout) {
+                       bool safe, std::optional<double> timeout, int reconnect) {
              return std::make_unique<R>(open(src, format,
                                              option.value_or(OptionMap{}),
-                                             buffer_size, safe, timeout));
+                                             buffer_size, safe, timeout,
+                                             reconnect));
            }),
            py::arg("src"), py::arg("format") = py::none(),
            py::arg("option") = py::none(), py::arg("buffer_size") = 4096,
-           py::arg("safe") = false, py::arg("timeout") = py::none())
+           py::arg("safe") = false, py::arg("timeout") = py::none(),
+           py::arg("reconnect") = 0)
       .def("close", locked(&StreamReader::close))
       .def("interrupt", &R::interrupt)
       .def_property_readonly("closed", locked(&StreamReader::closed))

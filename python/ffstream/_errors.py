@@ -17,6 +17,7 @@ DecodeTimeoutError = ext.DecodeTimeoutError
 NotSupportedError = ext.NotSupportedError
 ReaderClosedError = ext.ReaderClosedError
 ReaderInterruptedError = ext.ReaderInterruptedError
+SourceConnectionError = ext.SourceConnectionError
 
 __all__ = [
     "FFStreamError",
@@ -28,4 +29,5 @@ __all__ = [
     "NotSupportedError",
     "ReaderClosedError",
     "ReaderInterruptedError",
+    "SourceConnectionError",
 ]

@@ -16,6 +16,7 @@ class DecodeTimeoutError(FFStreamError, TimeoutError): ...
 class NotSupportedError(FFStreamError, NotImplementedError): ...
 class ReaderClosedError(FFStreamError, ValueError): ...
 class ReaderInterruptedError(FFStreamError, InterruptedError): ...
+class SourceConnectionError(FFStreamError, ConnectionError): ...
 
 class Chunk:
     """Decoded frames of one output: strided memory plus the pts of the first
@@ -72,6 +73,7 @@ class ReaderStats:
     frames_delivered: list[int]
     frames_dropped: list[int]
     reconnects: int
+    frames_lost: int
     last_error: str | None
     newest_pts: float | None
     behind_s: float | None
@@ -141,6 +143,7 @@ class StreamReader:
         buffer_size: int = 4096,
         safe: bool = False,
         timeout: float | None = None,
+        reconnect: int = 0,
     ) -> None: ...
     def add_audio_stream(
         self,

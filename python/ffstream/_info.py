@@ -158,7 +158,11 @@ class ReaderStats:
     ``buffer_chunk_size`` chunks were waiting to be popped: a consumer
     slower than the source sees its losses here."""
     reconnects: int
-    """Times a dropped source was reopened (always 0: not available yet)."""
+    """Times a network source that failed, stalled or ended was reopened
+    (``reconnect=``)."""
+    frames_lost: int
+    """Video frames the reconnects' gaps lost, estimated from the
+    timestamps on either side and the frame rate."""
     last_error: Optional[str]
     """The message of the last error a call raised, or ``None``."""
     newest_pts: Optional[float]
@@ -174,6 +178,6 @@ def reader_stats_from(s) -> ReaderStats:
     return ReaderStats(
         bytes=s.bytes, packets=s.packets, frames_decoded=list(s.frames_decoded),
         frames_delivered=list(s.frames_delivered), frames_dropped=list(s.frames_dropped),
-        reconnects=s.reconnects, last_error=s.last_error, newest_pts=s.newest_pts,
+        reconnects=s.reconnects, frames_lost=s.frames_lost, last_error=s.last_error, newest_pts=s.newest_pts,
         behind_s=s.behind_s,
     )

@@ -8,7 +8,7 @@ from typing import BinaryIO, Dict, Iterator, List, Optional, Union
 
 from . import _basic
 from ._chunk import ChunkTensor, chunk_from
-from ._errors import FFStreamError, InvalidArgumentError, NotSupportedError
+from ._errors import FFStreamError, InvalidArgumentError
 from ._extension import ext
 from ._info import (
     OutputStream,
@@ -53,9 +53,17 @@ class StreamReader:
             ``TimeoutError``) naming the source and what it waited for.
             ``None`` (the default) waits as FFmpeg's protocol options say.
             Keyword-only; not part of torchaudio's API.
-        reconnect: Reopening a network source that drops mid-stream is not
-            available yet: any value but ``0`` raises
-            :class:`~ffstream.NotSupportedError`.
+        reconnect: For network URLs (HTTP, TCP, UDP, RTMP, RTSP, ...): when
+            the source fails, stalls past ``timeout`` or ends, reopen it up
+            to this many times, waiting 0.5 s and then twice as long each
+            time, up to 8 s. Decoding goes on with the same outputs;
+            timestamps that restart are shifted so that pts never go back
+            (the first frame after the reconnect comes one frame period
+            after the last one); :meth:`stats` counts the reconnects and
+            the frames lost in the gaps. When every attempt fails, the
+            last error is raised (for a source that ended, the stream just
+            ends). Files, bytes and file objects never reconnect.
+            Keyword-only; not part of torchaudio's API.
 
     Outputs are added with :meth:`add_basic_audio_stream`,
     :meth:`add_basic_video_stream`, :meth:`add_audio_stream` and
@@ -86,14 +94,11 @@ class StreamReader:
                 raise InvalidArgumentError(f"timeout must be a number of seconds, got {timeout!r}")
             if not (timeout > 0 and math.isfinite(timeout)):
                 raise InvalidArgumentError(f"timeout must be positive, got {timeout!r}")
-        if reconnect != 0:
-            raise NotSupportedError(
-                f"reconnect={reconnect!r}: reopening a source that drops is not available in "
-                "ffstream yet; leave reconnect=0"
-            )
+        if isinstance(reconnect, bool) or not isinstance(reconnect, int) or reconnect < 0:
+            raise InvalidArgumentError(f"reconnect must be an int >= 0, got {reconnect!r}")
         self._be = ext.StreamReader(
             src, format, option, buffer_size, bool(safe),
-            None if timeout is None else float(timeout),
+            None if timeout is None else float(timeout), min(reconnect, 2**31 - 1),
         )
         self._default_audio_stream = self._be.default_audio_stream()
         self._default_video_stream = self._be.default_video_stream()

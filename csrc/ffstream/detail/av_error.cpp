@@ -43,6 +43,12 @@ ErrorKind kind_of(int code) {
     case AVERROR(ETIMEDOUT):
     case AVERROR_EXIT:
       return ErrorKind::kTimeout;
+    case AVERROR(ECONNREFUSED):
+    case AVERROR(ECONNRESET):
+    case AVERROR(EPIPE):
+    case AVERROR(EHOSTUNREACH):
+    case AVERROR(ENETUNREACH):
+      return ErrorKind::kConnection;
     case AVERROR(ENOSYS):
     case AVERROR_PATCHWELCOME:
       return ErrorKind::kNotImplemented;

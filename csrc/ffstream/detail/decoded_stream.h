@@ -38,6 +38,8 @@ class DecodedStream {
   void restart(bool wait_for_key, bool show_damaged,
                std::optional<int64_t> key_from = std::nullopt);
   const AVStream* stream() const { return stream_; }
+  // After a reconnect: the same stream in the reopened source.
+  void set_stream(const AVStream* stream) { stream_ = stream; }
 
  private:
   // Whether the decoder may skip the frame of `packet`: it is shown before

@@ -46,7 +46,7 @@ void SeekMachine::begin_seek(double seconds, SeekMode mode) {
 }
 
 double SeekMachine::aim(const Plan& plan, const OutputStream& out) const {
-  AVFormatContext* ctx = source_.get();
+  AVFormatContext* ctx = source_->get();
   const int index = plan.mode == SeekMode::kPrecise
                         ? out.source_index()
                         : av_find_default_stream_index(ctx);
@@ -57,14 +57,14 @@ double SeekMachine::aim(const Plan& plan, const OutputStream& out) const {
 bool SeekMachine::seek_demuxer(double at) {
   ++counters_.demuxer_seeks;
   if (plan_->mode == SeekMode::kAny) {
-    source_.seek(plan_->us, AVSEEK_FLAG_ANY);
+    source_->seek(plan_->us, AVSEEK_FLAG_ANY);
     return false;  // nothing is checked after an any seek
   }
-  if (at > source_.start_seconds()) {
-    source_.seek(to_av_time(at), 0);
+  if (at > source_->start_seconds()) {
+    source_->seek(to_av_time(at), 0);
     return true;
   }
-  source_.seek_to_start(at);
+  source_->seek_to_start(at);
   return false;
 }
 
@@ -108,7 +108,7 @@ std::optional<int64_t> SeekMachine::video_key_from(Try kind,
   // says which, and packets before it are dropped unread. Not on retries,
   // which go back because the index misled.
   if (kind != Try::kFirst || plan_->preroll <= 0) return std::nullopt;
-  AVStream* st = source_.get()->streams[stream.stream()->index];
+  AVStream* st = source_->get()->streams[stream.stream()->index];
   if (st->codecpar->codec_type != AVMEDIA_TYPE_VIDEO) return std::nullopt;
   const AVRational tb = st->time_base;
   if (tb.num <= 0 || tb.den <= 0) return std::nullopt;
@@ -124,7 +124,7 @@ bool SeekMachine::check_landing(bool at_end_of_input) {
   };
   const bool late =
       any_output([](const SeekCursor& c) { return c.overshot(); }) ||
-      (at_end_of_input && plan_->us / double(AV_TIME_BASE) < source_.end_seconds() &&
+      (at_end_of_input && plan_->us / double(AV_TIME_BASE) < source_->end_seconds() &&
        !any_output([](const SeekCursor& c) { return !c.awaiting_first(); }));
   if (!late) {
     const bool probing = any_output([](const SeekCursor& c) { return c.probing(); });
@@ -142,7 +142,7 @@ bool SeekMachine::check_landing(bool at_end_of_input) {
   // nothing is read a bounded number of times.
   constexpr double kMaxBack = 8.0;
   plan_->back = plan_->back > 0 ? plan_->back * 2 : 1.0;
-  restart(plan_->back > kMaxBack ? source_.start_seconds() : plan_->start - plan_->back,
+  restart(plan_->back > kMaxBack ? source_->start_seconds() : plan_->start - plan_->back,
           Try::kAgain);
   return true;
 }

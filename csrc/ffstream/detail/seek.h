@@ -57,8 +57,9 @@ class SeekMachine {
   using Streams = std::map<int, DecodedStream>;
   using Outputs = std::vector<std::unique_ptr<OutputStream>>;
 
-  // The reader's own source, decoded streams and outputs; all outlive this.
-  SeekMachine(Source& source, Streams& streams, Outputs& outputs)
+  // The reader's own source (which a reconnect replaces), decoded streams
+  // and outputs; all outlive this.
+  SeekMachine(std::unique_ptr<Source>& source, Streams& streams, Outputs& outputs)
       : source_(source), streams_(streams), outputs_(outputs) {}
 
   // seek(): makes the plan and the first try. `seconds` is finite, >= 0.
@@ -94,7 +95,7 @@ class SeekMachine {
   // stream's packets may start (see seek.cpp).
   std::optional<int64_t> video_key_from(Try kind, const DecodedStream& stream) const;
 
-  Source& source_;
+  std::unique_ptr<Source>& source_;
   Streams& streams_;
   Outputs& outputs_;
   std::optional<Plan> plan_;  // while the landing may still be checked
