@@ -151,3 +151,75 @@ def test_a_file_object_never_reconnects(wav):
     r.add_basic_audio_stream(-1)
     assert _samples(r).shape[0] == 88200
     assert r.stats().reconnects == 0
+
+
+# ---- stats() ----
+
+
+class PacedFile:
+    """Serves `data` no faster than `rate` bytes per second, like a live
+    source (read() returns None until more is due)."""
+
+    def __init__(self, data: bytes, rate: float):
+        self._f = io.BytesIO(data)
+        self._rate = rate
+        self._start = time.monotonic()
+
+    def read(self, size=-1):
+        due = int((time.monotonic() - self._start) * self._rate) + 65536
+        room = due - self._f.tell()
+        if room <= 0:
+            return None
+        return self._f.read(min(size, room) if size >= 0 else room)
+
+
+def test_stats_of_a_live_source_that_keeps_up_are_near_real_time(wav):
+    # stereo f32 at 44.1 kHz: 352,800 bytes a second.
+    r = ffstream.StreamReader(PacedFile(wav, 352_800), format="wav", timeout=5)
+    r.add_basic_audio_stream(4410)
+    for _ in r.stream(timeout=5000):
+        pass
+    stats = r.stats()
+    assert stats.frames_delivered == [88200]
+    assert stats.frames_dropped == [0]
+    # What probing read ahead is at most ~0.7 s of audio.
+    assert -1.0 < stats.behind_s < 1.0
+    # The last decoded frame starts shortly before the end of the 2-s file.
+    assert 1.9 < stats.newest_pts < 2.0
+    assert stats.last_error is None
+
+
+def test_stats_say_how_far_ahead_a_file_is_read(wav):
+    r = ffstream.StreamReader(io.BytesIO(wav), format="wav")
+    r.add_basic_audio_stream(4410)
+    r.process_all_packets()
+    # Two seconds of media decoded in far less wall-clock time.
+    assert r.stats().behind_s < -1.0
+
+
+def test_stats_keep_the_last_error(wav):
+    r = ffstream.StreamReader(LateFile(wav, delay=0), format="wav", timeout=0.5)
+    r.add_basic_audio_stream(1000)
+    assert r.stats().last_error is None
+    with pytest.raises(ffstream.InvalidArgumentError):
+        r.seek(-1)
+    assert "seek timestamp" in r.stats().last_error
+
+
+def test_a_consumer_slower_than_the_source_sees_its_drops_counted(wav):
+    # 0.1-s chunks from a real-time source, two kept, popped only every
+    # 0.35 s: chunks pile up and the oldest are dropped, and stats say so.
+    r = ffstream.StreamReader(PacedFile(wav, 352_800), format="wav", timeout=5)
+    r.add_basic_audio_stream(4410, 2)
+    delivered = 0
+    last_pop = time.monotonic()
+    while r.process_packet(timeout=5000) == 0:
+        if time.monotonic() - last_pop > 0.35:
+            (chunk,) = r.pop_chunks()
+            delivered += chunk.shape[0] if chunk is not None else 0
+            last_pop = time.monotonic()
+    for (chunk,) in iter(r.pop_chunks, [None]):
+        delivered += chunk.shape[0]
+    stats = r.stats()
+    assert stats.frames_dropped[0] > 0
+    assert delivered + stats.frames_dropped[0] == stats.frames_delivered[0] == 88200

@@ -143,3 +143,44 @@ def test_a_refused_connection_fails_fast_with_connection_error():
         ffstream.StreamReader(f"http://127.0.0.1:{port}/x.ts", timeout=5, reconnect=2)
     assert isinstance(e.value, ConnectionError) and isinstance(e.value, RuntimeError)
     assert time.monotonic() - start < 2
+
+
+def test_close_from_another_thread_during_a_reconnect_wait_returns_promptly(live):
+    # The server is gone after the drop; reconnect=5 would wait 0.5 + 1 + 2
+    # + 4 + 8 s. close() interrupts the wait.
+    _Live.second = "gone"
+    reader = ffstream.StreamReader(live, reconnect=5, timeout=5)
+    reader.add_basic_video_stream(1, -1)
+    errors = []
+
+    def consume():
+        try:
+            for _ in reader.stream():
+                pass
+        except ffstream.FFStreamError as e:
+            errors.append(e)
+
+    worker = threading.Thread(target=consume)
+    worker.start()
+    while _Live.requests < 2:  # the first reconnect attempt was made
+        time.sleep(0.02)
+    start = time.monotonic()
+    reader.close()
+    assert time.monotonic() - start < 2
+    worker.join(5)
+    assert not worker.is_alive()
+    assert len(errors) == 1 and isinstance(errors[0], ffstream.ReaderInterruptedError)
+    with pytest.raises(ffstream.ReaderClosedError):
+        reader.stats()
+
+
+def test_reconnect_works_from_a_worker_thread(live, make_media):
+    from concurrent.futures import ThreadPoolExecutor
+
+    _Live.second = "rest"
+    expected = _expected_pts(make_media)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        reader = pool.submit(ffstream.StreamReader, live, reconnect=2, timeout=5).result()
+        pts = pool.submit(_video_pts, reader).result()
+    assert reader.stats().reconnects == 1
+    assert pts == sorted(pts) and pts[-1] == expected[-1]

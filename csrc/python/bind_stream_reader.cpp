@@ -26,6 +26,20 @@ class PyStreamReader {
   // Needs neither the lock nor the GIL: it only raises a flag.
   void interrupt() { reader_->interrupt(); }
 
+  // From any thread: a call in progress on another thread (a wait for
+  // data, a reconnect's back-off) is interrupted, and the reader closes as
+  // soon as that call has returned.
+  void close() {
+    std::unique_lock<std::mutex> lock(mutex_, std::try_to_lock);
+    if (!lock.owns_lock()) {
+      reader_->interrupt();
+      py::gil_scoped_release release;
+      lock.lock();
+    }
+    py::gil_scoped_release release;
+    reader_->close();
+  }
+
   // Runs `f(reader)` with the GIL released and the reader locked.
   template <typename F>
   auto call(F&& f) -> decltype(f(std::declval<StreamReader&>())) {
@@ -144,7 +158,7 @@ void register_stream_reader(py::module_& m) {
            py::arg("option") = py::none(), py::arg("buffer_size") = 4096,
            py::arg("safe") = false, py::arg("timeout") = py::none(),
            py::arg("reconnect") = 0)
-      .def("close", locked(&StreamReader::close))
+      .def("close", &R::close)
       .def("interrupt", &R::interrupt)
       .def_property_readonly("closed", locked(&StreamReader::closed))
       .def("num_src_streams", locked(&StreamReader::num_src_streams))

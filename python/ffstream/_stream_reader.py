@@ -107,7 +107,9 @@ class StreamReader:
 
     def close(self) -> None:
         """Frees the decoder's resources now. Later calls raise
-        :class:`~ffstream.ReaderClosedError`."""
+        :class:`~ffstream.ReaderClosedError`. From another thread, a call in
+        progress (waiting for data, or for a reconnect) is interrupted
+        first, so this returns promptly."""
         self._be.close()
 
     def interrupt(self) -> None:
