@@ -4,6 +4,7 @@ reading chunks, the dominant frequency of a signal, this process's RSS."""
 from __future__ import annotations
 
 import os
+import subprocess
 from typing import List, Optional
 
 import numpy as np
@@ -64,6 +65,15 @@ def pop_all(reader: StreamReader, output: int = 0) -> List[ChunkTensor]:
 def read_rest(reader: StreamReader) -> List[ChunkTensor]:
     """The single output's chunks from the current position to the end."""
     return [c for (c,) in reader.stream()]
+
+
+def packet_count(path) -> int:
+    """Packets of every stream of a file, as ffprobe counts them."""
+    out = subprocess.run(
+        ["ffprobe", "-v", "error", "-show_entries", "packet=stream_index", "-of", "csv", str(path)],
+        check=True, capture_output=True, text=True,
+    ).stdout
+    return len(out.split())
 
 
 def dominant_frequency(x, rate: float) -> float:

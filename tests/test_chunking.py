@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import torch
 from ffstream import ChunkTensor, StreamReader
-from helpers import pop_all
+from helpers import packet_count, pop_all
 from media import audio_reference, video_reference
 
 N_VIDEO = media.VIDEO_RATE * media.DURATION  # 50
@@ -369,16 +369,6 @@ def test_stream_over_two_outputs_yields_pairs_then_none(make_media):
 # ---- stats() ----
 
 
-def _ffprobe_packets(path) -> int:
-    import subprocess
-
-    out = subprocess.run(
-        ["ffprobe", "-v", "error", "-show_entries", "packet=stream_index", "-of", "csv", str(path)],
-        check=True, capture_output=True, text=True,
-    ).stdout
-    return len(out.split())
-
-
 def test_stats_count_packets_frames_and_drops(make_media):
     path = make_media("av.mp4")
     reader = StreamReader(str(path))
@@ -387,7 +377,7 @@ def test_stats_count_packets_frames_and_drops(make_media):
     assert reader.stats().packets == 0
     reader.process_all_packets()
     stats = reader.stats()
-    assert stats.packets == _ffprobe_packets(path)
+    assert stats.packets == packet_count(path)
     assert 0 < stats.bytes <= 2 * path.stat().st_size
     assert stats.frames_decoded[0] == N_VIDEO
     n_audio = audio_reference(path).shape[0]

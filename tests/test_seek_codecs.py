@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 import torch
 from ffstream import StreamReader
+from helpers import packet_count
 
 CODECS = ["h264.mp4", "hevc.mp4", "hevc.ts", "mpeg2.ts", "mpeg4.mkv", "vp9.webm"]
 
@@ -183,14 +184,6 @@ def test_seek_past_the_end_ends_after_a_bounded_read(make_media, t):
     # The first try, at most four retries further back, one from the start.
     assert 1 <= counters["demuxer_seeks"] <= 6
     assert counters["packets_read"] <= 6 * packet_count(path)
-
-
-def packet_count(path) -> int:
-    out = subprocess.run(
-        ["ffprobe", "-v", "error", "-show_entries", "packet=stream_index", "-of", "csv", str(path)],
-        check=True, capture_output=True, text=True,
-    ).stdout
-    return len(out.split())
 
 
 def seek_and_read(path, t, mode):

@@ -16,16 +16,7 @@ import numpy as np
 import pytest
 import torch
 from ffstream import ChunkTensor, StreamReader, utils
-from helpers import pop_all
-
-
-def packet_count(path) -> int:
-    """Packets of every stream, as ffprobe counts them."""
-    out = subprocess.run(
-        ["ffprobe", "-v", "error", "-show_entries", "packet=stream_index", "-of", "json", str(path)],
-        check=True, capture_output=True,
-    ).stdout
-    return len(json.loads(out)["packets"])
+from helpers import packet_count, pop_all
 
 
 def zeros_before_end(reader: StreamReader) -> int:

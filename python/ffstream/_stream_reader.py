@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import os
 from typing import BinaryIO, Dict, Iterator, List, Optional, Union
 
@@ -89,11 +88,7 @@ class StreamReader:
             raise InvalidArgumentError(f"buffer_size must be an int, got {buffer_size!r}")
         if buffer_size <= 0:
             raise InvalidArgumentError(f"buffer_size must be positive, got {buffer_size}")
-        if timeout is not None:
-            if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
-                raise InvalidArgumentError(f"timeout must be a number of seconds, got {timeout!r}")
-            if not (timeout > 0 and math.isfinite(timeout)):
-                raise InvalidArgumentError(f"timeout must be positive, got {timeout!r}")
+        _basic.check_positive("timeout", timeout, integer=False)
         if isinstance(reconnect, bool) or not isinstance(reconnect, int) or reconnect < 0:
             raise InvalidArgumentError(f"reconnect must be an int >= 0, got {reconnect!r}")
         self._be = ext.StreamReader(

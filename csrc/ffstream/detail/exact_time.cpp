@@ -70,6 +70,14 @@ ExactTime ExactTime::plus(int64_t count, AVRational step) const {
   return t;
 }
 
+int64_t to_av_time(double seconds) {
+  return static_cast<int64_t>(std::llround(seconds * AV_TIME_BASE));
+}
+
+int64_t us_to_ticks(int64_t us, AVRational time_base) {
+  return av_rescale(us, time_base.den, AV_TIME_BASE * int64_t{time_base.num});
+}
+
 double ExactTime::seconds() const {
   return den_ > 0 ? static_cast<double>(num_) / static_cast<double>(den_)
                   : approx_;

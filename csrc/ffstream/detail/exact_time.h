@@ -32,4 +32,10 @@ class ExactTime {
   double approx_ = 0;
 };
 
+// Seconds as FFmpeg's AV_TIME_BASE units (microseconds), rounded.
+int64_t to_av_time(double seconds);
+// `us` microseconds in ticks of `time_base`, rounded to the nearest tick as
+// av_seek_frame rounds (num > 0, den > 0).
+int64_t us_to_ticks(int64_t us, AVRational time_base);
+
 }  // namespace ffstream::detail

@@ -13,7 +13,6 @@ namespace ffstream::detail {
 
 namespace {
 
-constexpr double kPtsTolerance = 1e-6;  // seconds
 // Caps the up-front size of a frames_per_chunk=-1 chunk (a header may lie
 // about the duration); beyond it storage grows by doubling.
 constexpr int64_t kMaxHintBytes = int64_t{256} << 20;
@@ -330,7 +329,7 @@ OutputStreamInfo OutputStream::info() const {
 std::optional<double> OutputStream::skippable_before() const {
   const auto before = cursor_.dropping_before();
   if (!before || !graph_.frame_by_frame()) return std::nullopt;
-  return *before - kPtsTolerance;
+  return *before - SeekCursor::kPtsTolerance;
 }
 
 void OutputStream::begin_seek(const SeekCursor::Start& start) {

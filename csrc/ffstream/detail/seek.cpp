@@ -13,13 +13,7 @@ namespace {
 // as av_seek_frame rounds (and torchaudio did).
 double nearest_tick(int64_t us, AVRational time_base) {
   if (time_base.num <= 0 || time_base.den <= 0) return us / double(AV_TIME_BASE);
-  const int64_t ticks =
-      av_rescale(us, time_base.den, AV_TIME_BASE * int64_t{time_base.num});
-  return ExactTime::from_ticks(ticks, time_base).seconds();
-}
-
-int64_t to_av_time(double seconds) {
-  return static_cast<int64_t>(std::llround(seconds * AV_TIME_BASE));
+  return ExactTime::from_ticks(us_to_ticks(us, time_base), time_base).seconds();
 }
 
 }  // namespace
@@ -112,8 +106,7 @@ std::optional<int64_t> SeekMachine::video_key_from(Try kind,
   if (st->codecpar->codec_type != AVMEDIA_TYPE_VIDEO) return std::nullopt;
   const AVRational tb = st->time_base;
   if (tb.num <= 0 || tb.den <= 0) return std::nullopt;
-  const int64_t ticks = av_rescale(plan_->us, tb.den, AV_TIME_BASE * int64_t{tb.num});
-  return indexed_key_at_or_before(st, ticks);
+  return indexed_key_at_or_before(st, us_to_ticks(plan_->us, tb));
 }
 
 bool SeekMachine::check_landing(bool at_end_of_input) {

@@ -5,10 +5,6 @@
 
 namespace ffstream::detail {
 
-namespace {
-constexpr double kPtsTolerance = 1e-6;  // seconds
-}  // namespace
-
 void SeekCursor::begin(const Start& start) {
   start_ = start;
   overshot_ = false;

@@ -11,6 +11,10 @@ namespace ffstream::detail {
 
 class SeekCursor {
  public:
+  // Times within this many seconds count as equal (pts rounded by
+  // containers and filters).
+  static constexpr double kPtsTolerance = 1e-6;
+
   // What a try at a seek asks of the output. All empty: keep every frame.
   struct Start {
     // Precise seek: frames (audio: samples) before this time are dropped.

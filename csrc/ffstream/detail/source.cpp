@@ -8,6 +8,7 @@
 #include <mutex>
 
 #include "ffstream/detail/av_error.h"
+#include "ffstream/detail/exact_time.h"
 #include "ffstream/detail/ffmpeg_log.h"
 #include "ffstream/error.h"
 
@@ -267,11 +268,8 @@ void Source::seek(int64_t timestamp_us, int flags) {
 }
 
 void Source::seek_to_start(double at) {
-  auto us = [](double seconds) {
-    return static_cast<int64_t>(std::llround(seconds * AV_TIME_BASE));
-  };
-  if (try_seek(us(std::min(at, start_seconds()) - 1.0), 0) >= 0) return;
-  if (try_seek(us(std::max(at, 0.0)), 0) >= 0) return;
+  if (try_seek(to_av_time(std::min(at, start_seconds()) - 1.0), 0) >= 0) return;
+  if (try_seek(to_av_time(std::max(at, 0.0)), 0) >= 0) return;
   seek(0, AVSEEK_FLAG_BYTE);
 }
 
