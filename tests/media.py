@@ -151,6 +151,12 @@ RECIPES: Dict[str, List[str]] = {
             ("tones_ac3.mp4", 44100, ["-c:a", "ac3"]),
         ]
     },
+    # Variable frame rate with B-frames: frame n at n * 40 + (n mod 3) * 15 ms.
+    "vfr.mp4": [
+        "-f", "lavfi", "-i", _V, "-vf", "settb=1/1000,setpts=N*40+mod(N\\,3)*15",
+        "-fps_mode", "passthrough", "-enc_time_base", "1/1000",
+        "-c:v", "libx264", "-pix_fmt", "yuv420p", "-bf", "2", *_GOP,
+    ],
     # A camera-style full-range format that has no converter of its own.
     "yuvj420p.mp4": [
         "-f", "lavfi", "-i", _V, "-c:v", "libx264", "-pix_fmt", "yuvj420p",
@@ -179,6 +185,27 @@ def ffprobe(path: Path) -> dict:
         check=True, capture_output=True,
     ).stdout
     return json.loads(out)
+
+
+def ffprobe_frame_times(path: Path) -> List[tuple]:
+    """(pts, duration) in seconds of every decoded frame of the first video
+    stream, as ffprobe -show_frames reports them: the best-effort timestamp
+    and the duration in ticks, turned into seconds with one division. pts is
+    None where ffprobe has none."""
+    out = subprocess.run(
+        ["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
+         "stream=time_base:frame=best_effort_timestamp,pkt_duration,duration",
+         "-of", "json", str(path)],
+        check=True, capture_output=True, text=True,
+    ).stdout
+    info = json.loads(out)
+    num, den = (int(x) for x in info["streams"][0]["time_base"].split("/"))
+    times = []
+    for frame in info["frames"]:
+        ticks = frame.get("best_effort_timestamp")
+        duration = int(frame.get("duration", frame.get("pkt_duration", 0)))
+        times.append((None if ticks is None else int(ticks) * num / den, duration * num / den))
+    return times
 
 
 def ffmpeg_decode_video(path: Path, pix_fmt: str = "rgb24", vf: str = "") -> np.ndarray:

@@ -28,6 +28,12 @@ struct Chunk {
   std::vector<int64_t> shape;    // frames first: (N, C) audio, (N, C, H, W) video
   std::vector<int64_t> strides;  // in elements, not bytes
   double pts = 0.0;              // seconds, of the first frame in the chunk
+  // Video: every frame's presentation time and duration, in seconds
+  // (frame_pts[0] == pts). Audio chunks leave them empty: sample i is
+  // presented at pts + i / sample_rate.
+  bool has_frame_times = false;
+  std::vector<double> frame_pts;
+  std::vector<double> frame_duration;
 
   int64_t num_frames() const { return shape.empty() ? 0 : shape[0]; }
 };

@@ -20,6 +20,10 @@ struct OutputOptions {
   int source_index = 0;
   // Frames per chunk; -1 means one chunk of everything buffered.
   int64_t frames_per_chunk = -1;
+  // Instead of frames_per_chunk (which then stays -1): chunk k holds the
+  // frames presented in [k * T, (k + 1) * T) seconds of the source's
+  // timeline, audio cut at the exact sample.
+  std::optional<double> seconds_per_chunk;
   // Chunks kept before the oldest frames are dropped; -1 keeps all.
   int64_t buffer_chunk_size = 3;
   // A user's simple FFmpeg filter chain, run as written.

@@ -422,8 +422,24 @@ bool StreamReader::is_buffer_ready() const {
 }
 
 std::vector<std::optional<Chunk>> StreamReader::pop_chunks() {
+  // Outputs chunked by seconds give the chunks of one time window together:
+  // the earliest window any of them holds. One that has nothing in it (its
+  // stream starts later, or has a gap there) gives nothing this time.
+  std::optional<double> window;
+  for (const auto& out : impl().outputs) {
+    if (auto start = out->next_window_start()) {
+      window = std::min(window.value_or(*start), *start);
+    }
+  }
   std::vector<std::optional<Chunk>> chunks;
-  for (auto& out : impl().outputs) chunks.push_back(out->pop());
+  for (auto& out : impl().outputs) {
+    const auto start = out->next_window_start();
+    if (start && *start > *window + SeekCursor::kPtsTolerance) {
+      chunks.emplace_back();
+    } else {
+      chunks.push_back(out->pop());
+    }
+  }
   return chunks;
 }
 

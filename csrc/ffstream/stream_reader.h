@@ -86,6 +86,8 @@ class StreamReader {
                   double backoff_ms = 10.0);
   bool is_buffer_ready() const;
   // One chunk per output, in output order; empty where nothing is buffered.
+  // Outputs chunked by seconds give chunks of the same time window: those
+  // with nothing in the earliest buffered window give an empty slot.
   std::vector<std::optional<Chunk>> pop_chunks();
 
   // Moves to `timestamp` seconds. kPrecise yields exactly the first frame at or

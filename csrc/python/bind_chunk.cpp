@@ -75,6 +75,20 @@ void register_chunk(py::module_& m) {
                     "Decoded frames of one output: strided memory plus the "
                     "pts of the first frame. Export with torch.from_dlpack.")
       .def_readonly("pts", &Chunk::pts, "Seconds, of the first frame.")
+      .def_property_readonly(
+          "frame_pts",
+          [](const Chunk& c) -> py::object {
+            if (!c.has_frame_times) return py::none();
+            return py::cast(c.frame_pts);
+          },
+          "Video: each frame's pts, seconds (a list); audio: None.")
+      .def_property_readonly(
+          "frame_duration",
+          [](const Chunk& c) -> py::object {
+            if (!c.has_frame_times) return py::none();
+            return py::cast(c.frame_duration);
+          },
+          "Video: each frame's duration, seconds (a list); audio: None.")
       .def_readonly("shape", &Chunk::shape)
       .def_readonly("strides", &Chunk::strides, "In elements.")
       .def_property_readonly(

@@ -103,8 +103,10 @@ int to_index(int64_t index, const char* what) {
   return static_cast<int>(index);
 }
 
+// `fpc` is -1 where `spc` (seconds_per_chunk) is given.
 OutputOptions output_options(MediaType type, int64_t index, int64_t fpc,
-                             int64_t bcs, std::optional<std::string> filter,
+                             std::optional<double> spc, int64_t bcs,
+                             std::optional<std::string> filter,
                              std::optional<std::string> decoder,
                              OptionMap decoder_option,
                              std::optional<std::string> hw_accel) {
@@ -112,6 +114,7 @@ OutputOptions output_options(MediaType type, int64_t index, int64_t fpc,
   o.media_type = type;
   o.source_index = to_index(index, "source stream index");
   o.frames_per_chunk = fpc;
+  o.seconds_per_chunk = spc;
   o.buffer_chunk_size = bcs;
   o.filter_desc = std::move(filter);
   o.decoder = std::move(decoder);
@@ -173,36 +176,36 @@ void register_stream_reader(py::module_& m) {
            })
       .def(
           "add_audio_stream",
-          [](R& r, int64_t i, int64_t fpc, int64_t bcs,
+          [](R& r, int64_t i, int64_t fpc, std::optional<double> spc, int64_t bcs,
              std::optional<std::string> filter,
              std::optional<std::string> decoder, OptionMap decoder_option) {
-            auto o = output_options(MediaType::kAudio, i, fpc, bcs, filter,
+            auto o = output_options(MediaType::kAudio, i, fpc, spc, bcs, filter,
                                     decoder, decoder_option, std::nullopt);
             return r.call([&o](StreamReader& s) { return s.add_stream(o); });
           },
           py::arg("stream_index"), py::arg("frames_per_chunk"),
-          py::arg("buffer_chunk_size"), py::arg("filter_desc"),
+          py::arg("seconds_per_chunk"), py::arg("buffer_chunk_size"), py::arg("filter_desc"),
           py::arg("decoder"), py::arg("decoder_option"))
       .def(
           "add_video_stream",
-          [](R& r, int64_t i, int64_t fpc, int64_t bcs,
+          [](R& r, int64_t i, int64_t fpc, std::optional<double> spc, int64_t bcs,
              std::optional<std::string> filter,
              std::optional<std::string> decoder, OptionMap decoder_option,
              std::optional<std::string> hw_accel) {
-            auto o = output_options(MediaType::kVideo, i, fpc, bcs, filter,
+            auto o = output_options(MediaType::kVideo, i, fpc, spc, bcs, filter,
                                     decoder, decoder_option, hw_accel);
             return r.call([&o](StreamReader& s) { return s.add_stream(o); });
           },
           py::arg("stream_index"), py::arg("frames_per_chunk"),
-          py::arg("buffer_chunk_size"), py::arg("filter_desc"),
+          py::arg("seconds_per_chunk"), py::arg("buffer_chunk_size"), py::arg("filter_desc"),
           py::arg("decoder"), py::arg("decoder_option"), py::arg("hw_accel"))
       .def(
           "add_basic_audio_stream",
-          [](R& r, int64_t i, int64_t fpc, int64_t bcs,
+          [](R& r, int64_t i, int64_t fpc, std::optional<double> spc, int64_t bcs,
              std::optional<std::string> decoder, OptionMap decoder_option,
              std::optional<std::string> format, std::optional<int> sample_rate,
              std::optional<int> num_channels) {
-            auto o = output_options(MediaType::kAudio, i, fpc, bcs, std::nullopt,
+            auto o = output_options(MediaType::kAudio, i, fpc, spc, bcs, std::nullopt,
                                     decoder, decoder_option, std::nullopt);
             o.format = std::move(format);
             o.sample_rate = sample_rate;
@@ -210,17 +213,17 @@ void register_stream_reader(py::module_& m) {
             return r.call([&o](StreamReader& s) { return s.add_stream(o); });
           },
           py::arg("stream_index"), py::arg("frames_per_chunk"),
-          py::arg("buffer_chunk_size"), py::arg("decoder"),
+          py::arg("seconds_per_chunk"), py::arg("buffer_chunk_size"), py::arg("decoder"),
           py::arg("decoder_option"), py::arg("format"),
           py::arg("sample_rate"), py::arg("num_channels"))
       .def(
           "add_basic_video_stream",
-          [](R& r, int64_t i, int64_t fpc, int64_t bcs,
+          [](R& r, int64_t i, int64_t fpc, std::optional<double> spc, int64_t bcs,
              std::optional<std::string> decoder, OptionMap decoder_option,
              std::optional<std::string> format,
              std::optional<std::string> frame_rate, std::optional<int> width,
              std::optional<int> height, std::optional<std::string> hw_accel) {
-            auto o = output_options(MediaType::kVideo, i, fpc, bcs, std::nullopt,
+            auto o = output_options(MediaType::kVideo, i, fpc, spc, bcs, std::nullopt,
                                     decoder, decoder_option, hw_accel);
             o.format = std::move(format);
             o.frame_rate = std::move(frame_rate);
@@ -229,7 +232,7 @@ void register_stream_reader(py::module_& m) {
             return r.call([&o](StreamReader& s) { return s.add_stream(o); });
           },
           py::arg("stream_index"), py::arg("frames_per_chunk"),
-          py::arg("buffer_chunk_size"), py::arg("decoder"),
+          py::arg("seconds_per_chunk"), py::arg("buffer_chunk_size"), py::arg("decoder"),
           py::arg("decoder_option"), py::arg("format"), py::arg("frame_rate"),
           py::arg("width"), py::arg("height"), py::arg("hw_accel"))
       .def("remove_stream",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from numbers import Integral, Real
-from typing import Optional
+from typing import Optional, Tuple
 
 from ._errors import InvalidArgumentError
 
@@ -33,3 +33,19 @@ def rate_text(frame_rate) -> Optional[str]:
     the number (``30``, ``29.97``), which is how torchaudio wrote it."""
     check_positive("frame_rate", frame_rate, integer=False)
     return None if frame_rate is None else f"{frame_rate}"
+
+
+def chunking(frames_per_chunk, seconds_per_chunk) -> Tuple[int, Optional[float]]:
+    """(frames_per_chunk, seconds_per_chunk) for the core: exactly one of them
+    is given; frames_per_chunk becomes -1 when chunks are cut by time."""
+    if seconds_per_chunk is None:
+        if frames_per_chunk is None:
+            raise InvalidArgumentError("give frames_per_chunk or seconds_per_chunk")
+        return frames_per_chunk, None
+    if frames_per_chunk is not None:
+        raise InvalidArgumentError(
+            "give frames_per_chunk or seconds_per_chunk, not both "
+            f"(got {frames_per_chunk!r} and {seconds_per_chunk!r})"
+        )
+    check_positive("seconds_per_chunk", seconds_per_chunk, integer=False)
+    return -1, float(seconds_per_chunk)

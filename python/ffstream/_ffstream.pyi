@@ -31,6 +31,16 @@ class Chunk:
         Seconds, of the first frame.
         """
     @property
+    def frame_pts(self) -> list[float] | None:
+        """
+        Video: each frame's pts, seconds (a list); audio: None.
+        """
+    @property
+    def frame_duration(self) -> list[float] | None:
+        """
+        Video: each frame's duration, seconds (a list); audio: None.
+        """
+    @property
     def shape(self) -> list[int]: ...
     @property
     def strides(self) -> list[int]:
@@ -149,6 +159,7 @@ class StreamReader:
         self,
         stream_index: int,
         frames_per_chunk: int,
+        seconds_per_chunk: float | None,
         buffer_chunk_size: int,
         filter_desc: str | None,
         decoder: str | None,
@@ -158,6 +169,7 @@ class StreamReader:
         self,
         stream_index: int,
         frames_per_chunk: int,
+        seconds_per_chunk: float | None,
         buffer_chunk_size: int,
         decoder: str | None,
         decoder_option: Mapping[str, str],
@@ -169,6 +181,7 @@ class StreamReader:
         self,
         stream_index: int,
         frames_per_chunk: int,
+        seconds_per_chunk: float | None,
         buffer_chunk_size: int,
         decoder: str | None,
         decoder_option: Mapping[str, str],
@@ -182,6 +195,7 @@ class StreamReader:
         self,
         stream_index: int,
         frames_per_chunk: int,
+        seconds_per_chunk: float | None,
         buffer_chunk_size: int,
         filter_desc: str | None,
         decoder: str | None,

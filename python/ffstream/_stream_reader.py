@@ -160,9 +160,10 @@ class StreamReader:
 
     def add_basic_audio_stream(
         self,
-        frames_per_chunk: int,
+        frames_per_chunk: Optional[int] = None,
         buffer_chunk_size: int = 3,
         *,
+        seconds_per_chunk: Optional[float] = None,
         stream_index: Optional[int] = None,
         decoder: Optional[str] = None,
         decoder_option: Optional[Dict[str, str]] = None,
@@ -178,6 +179,12 @@ class StreamReader:
             buffer_chunk_size: Chunks kept, the incomplete newest one among
                 them, before the oldest whole chunk is dropped; ``-1`` never
                 drops.
+            seconds_per_chunk: Instead of ``frames_per_chunk`` (give one of
+                them): chunks by time, chunk ``k`` holding the samples
+                presented in ``[k * T, (k + 1) * T)`` seconds, cut at the
+                exact sample, on the timeline shared by all the source's
+                streams (see :meth:`pop_chunks`). Not part of torchaudio's
+                API.
             stream_index: Source stream; the default audio stream if ``None``.
             decoder: Decoder name to use instead of FFmpeg's default.
             decoder_option: Decoder options; ``"threads"`` and
@@ -194,16 +201,17 @@ class StreamReader:
         _basic.check_positive("sample_rate", sample_rate, integer=True)
         _basic.check_positive("num_channels", num_channels, integer=True)
         self._be.add_basic_audio_stream(
-            self._source_index("audio", stream_index), frames_per_chunk,
-            buffer_chunk_size, decoder, decoder_option or {}, format,
-            sample_rate, num_channels,
+            self._source_index("audio", stream_index),
+            *_basic.chunking(frames_per_chunk, seconds_per_chunk), buffer_chunk_size,
+            decoder, decoder_option or {}, format, sample_rate, num_channels,
         )
 
     def add_basic_video_stream(
         self,
-        frames_per_chunk: int,
+        frames_per_chunk: Optional[int] = None,
         buffer_chunk_size: int = 3,
         *,
+        seconds_per_chunk: Optional[float] = None,
         stream_index: Optional[int] = None,
         decoder: Optional[str] = None,
         decoder_option: Optional[Dict[str, str]] = None,
@@ -221,6 +229,10 @@ class StreamReader:
             buffer_chunk_size: Chunks kept, the incomplete newest one among
                 them, before the oldest whole chunk is dropped; ``-1`` never
                 drops.
+            seconds_per_chunk: Instead of ``frames_per_chunk``: chunk ``k``
+                holds the frames whose pts is in ``[k * T, (k + 1) * T)``
+                seconds (with a variable frame rate their number varies).
+                Not part of torchaudio's API.
             stream_index: Source stream; the default video stream if ``None``.
             decoder: Decoder name to use instead of FFmpeg's default.
             decoder_option: Decoder options (see :meth:`add_basic_audio_stream`).
@@ -243,16 +255,17 @@ class StreamReader:
         _basic.check_positive("width", width, integer=True)
         _basic.check_positive("height", height, integer=True)
         self._be.add_basic_video_stream(
-            self._source_index("video", stream_index), frames_per_chunk,
-            buffer_chunk_size, decoder, decoder_option or {}, format, rate,
-            width, height, hw_accel,
+            self._source_index("video", stream_index),
+            *_basic.chunking(frames_per_chunk, seconds_per_chunk), buffer_chunk_size,
+            decoder, decoder_option or {}, format, rate, width, height, hw_accel,
         )
 
     def add_audio_stream(
         self,
-        frames_per_chunk: int,
+        frames_per_chunk: Optional[int] = None,
         buffer_chunk_size: int = 3,
         *,
+        seconds_per_chunk: Optional[float] = None,
         stream_index: Optional[int] = None,
         decoder: Optional[str] = None,
         decoder_option: Optional[Dict[str, str]] = None,
@@ -266,16 +279,17 @@ class StreamReader:
         :meth:`add_basic_audio_stream`.
         """
         self._be.add_audio_stream(
-            self._source_index("audio", stream_index), frames_per_chunk,
-            buffer_chunk_size, filter_desc, decoder,
+            self._source_index("audio", stream_index),
+            *_basic.chunking(frames_per_chunk, seconds_per_chunk), buffer_chunk_size, filter_desc, decoder,
             decoder_option or {},
         )
 
     def add_video_stream(
         self,
-        frames_per_chunk: int,
+        frames_per_chunk: Optional[int] = None,
         buffer_chunk_size: int = 3,
         *,
+        seconds_per_chunk: Optional[float] = None,
         stream_index: Optional[int] = None,
         decoder: Optional[str] = None,
         decoder_option: Optional[Dict[str, str]] = None,
@@ -291,8 +305,8 @@ class StreamReader:
         Other arguments are those of :meth:`add_basic_video_stream`.
         """
         self._be.add_video_stream(
-            self._source_index("video", stream_index), frames_per_chunk,
-            buffer_chunk_size, filter_desc, decoder,
+            self._source_index("video", stream_index),
+            *_basic.chunking(frames_per_chunk, seconds_per_chunk), buffer_chunk_size, filter_desc, decoder,
             decoder_option or {}, hw_accel,
         )
 
@@ -404,6 +418,12 @@ class StreamReader:
         An output with nothing buffered gives ``None``. At the end of the
         source the last chunk of an output may be shorter than
         ``frames_per_chunk``.
+
+        Outputs chunked by ``seconds_per_chunk`` give the chunks of one time
+        window together: the earliest window that any of them holds. An
+        output with nothing presented in that window (its stream starts
+        later, or has a gap) gives ``None`` for it, so the k-th items of
+        :meth:`stream` always cover the same seconds.
         """
         return [None if c is None else chunk_from(c) for c in self._be.pop_chunks()]
 

@@ -6,64 +6,86 @@
 
 namespace ffstream::detail {
 
-ChunkBuffer::ChunkBuffer(FrameLayout layout, int64_t frames_per_chunk,
-                         int64_t buffer_chunk_size, AVRational frame_step,
-                         int64_t capacity_hint)
+ChunkBuffer::ChunkBuffer(FrameLayout layout, const ChunkSizing& sizing,
+                         AVRational frame_step, int64_t capacity_hint)
     : layout_(std::move(layout)),
-      frames_per_chunk_(frames_per_chunk),
-      buffer_chunk_size_(buffer_chunk_size),
+      sizing_(sizing),
       frame_step_(frame_step),
       capacity_hint_(capacity_hint) {
   // A limit beyond what int64 can count is no limit.
-  if (chunked() && buffer_chunk_size_ > 0 &&
-      buffer_chunk_size_ > std::numeric_limits<int64_t>::max() / frames_per_chunk_) {
-    buffer_chunk_size_ = -1;
+  if (by_frames() && sizing_.buffer_chunk_size > 0 &&
+      sizing_.buffer_chunk_size >
+          std::numeric_limits<int64_t>::max() / sizing_.frames_per_chunk) {
+    sizing_.buffer_chunk_size = -1;
   }
-  if (chunked()) {
+  if (by_frames()) segment_frames_ = sizing_.frames_per_chunk;
+  if (by_time()) segment_frames_ = std::max<int64_t>(capacity_hint_, 1);
+  if (segment_frames_ > 0) {
     // Enough idle blocks for a full buffer plus the chunk being filled and
     // the one the user holds.
-    const int64_t idle =
-        buffer_chunk_size_ > 0 ? std::min<int64_t>(buffer_chunk_size_, 8) + 2 : 4;
-    pool_ = StoragePool::create(frames_per_chunk * layout_.bytes(), idle);
+    const int64_t idle = sizing_.buffer_chunk_size > 0
+                             ? std::min<int64_t>(sizing_.buffer_chunk_size, 8) + 2
+                             : 4;
+    pool_ = StoragePool::create(segment_frames_ * layout_.bytes(), idle);
   }
 }
 
-ChunkBuffer::Slot ChunkBuffer::reserve(int64_t count) {
-  if (segments_.empty() || segments_.back().end == segments_.back().capacity) {
+ChunkBuffer::Slot ChunkBuffer::reserve(int64_t count, const ExactTime& pts) {
+  int64_t window = 0;
+  if (by_time()) {
+    // A frame presented before the newest one (pts that go back) stays in
+    // the newest window rather than reopening an old one.
+    window = pts.window_index(sizing_.seconds_per_chunk);
+    if (!segments_.empty()) window = std::max(window, segments_.back().window);
+  }
+  if (segments_.empty() || segments_.back().end == segments_.back().capacity ||
+      segments_.back().window != window) {
     Segment s;
-    if (chunked()) {
-      s.capacity = frames_per_chunk_;
+    if (segment_frames_ > 0) {
+      s.capacity = segment_frames_;
     } else {
       // Unchunked: one segment for the whole stream when the hint is right;
       // otherwise grow geometrically so the final concatenation stays cheap.
       s.capacity = std::max({count, buffered_, capacity_hint_, int64_t{1}});
       capacity_hint_ = 0;
     }
+    s.window = window;
     s.fresh = true;
     s.storage = pool_ ? pool_->acquire(&s.fresh)
                       : allocate_storage(s.capacity * layout_.bytes());
     segments_.push_back(std::move(s));
   }
   Segment& tail = segments_.back();
-  Slot slot{tail.storage.get() + tail.end * layout_.bytes(),
-            std::min(count, tail.capacity - tail.end)};
+  int64_t fits = std::min(count, tail.capacity - tail.end);
+  if (by_time() && !video()) {
+    // Samples from the next window's start on go into the next chunk.
+    const ExactTime next = ExactTime::from_ticks(window + 1, sizing_.seconds_per_chunk);
+    fits = std::min(fits, std::max<int64_t>(pts.steps_to(next, frame_step_), 1));
+  }
+  Slot slot{tail.storage.get() + tail.end * layout_.bytes(), fits};
   if (tail.fresh) prefault(slot.data, slot.count * layout_.bytes());
   return slot;
 }
 
-void ChunkBuffer::commit(int64_t count, ExactTime pts) {
+void ChunkBuffer::commit(int64_t count, const ExactTime& pts, double duration) {
   Segment& tail = segments_.back();
-  tail.anchors.emplace_back(tail.end, pts);
+  tail.anchors.push_back({tail.end, pts, duration});
   tail.end += count;
   buffered_ += count;
+  if (sizing_.buffer_chunk_size <= 0) return;
   // torchaudio's rule, which keeps chunk boundaries where they would be
-  // without dropping: chunks are cut every frames_per_chunk frames from the
-  // oldest buffered frame, the newest chunk counts even while incomplete,
-  // and past buffer_chunk_size chunks the oldest whole chunk goes.
-  if (chunked() && buffer_chunk_size_ > 0) {
-    while (buffered_ > frames_per_chunk_ * buffer_chunk_size_) {
-      drop_oldest(frames_per_chunk_);
-      dropped_ += frames_per_chunk_;
+  // without dropping: the newest chunk counts even while incomplete, and
+  // past buffer_chunk_size chunks the oldest whole chunk goes.
+  if (by_frames()) {
+    while (buffered_ > sizing_.frames_per_chunk * sizing_.buffer_chunk_size) {
+      drop_oldest(sizing_.frames_per_chunk);
+      dropped_ += sizing_.frames_per_chunk;
+    }
+  } else if (by_time()) {
+    while (buffered_windows() > sizing_.buffer_chunk_size) {
+      const int64_t n = oldest_chunk_frames();
+      drop_oldest(n);
+      dropped_ += n;
     }
   }
 }
@@ -80,16 +102,66 @@ void ChunkBuffer::drop_oldest(int64_t count) {
   }
 }
 
+const ChunkBuffer::Segment* ChunkBuffer::oldest() const {
+  for (const Segment& s : segments_) {
+    if (s.begin < s.end) return &s;
+  }
+  return nullptr;
+}
+
+int64_t ChunkBuffer::oldest_chunk_frames() const {
+  if (by_frames()) return std::min(sizing_.frames_per_chunk, buffered_);
+  if (!by_time()) return buffered_;
+  const Segment* first = oldest();
+  if (first == nullptr) return 0;
+  int64_t n = 0;
+  for (const Segment& s : segments_) {
+    if (s.window == first->window) n += s.end - s.begin;
+  }
+  return n;
+}
+
+int64_t ChunkBuffer::buffered_windows() const {
+  int64_t windows = 0;
+  std::optional<int64_t> last;
+  for (const Segment& s : segments_) {
+    if (s.begin == s.end || s.window == last) continue;
+    last = s.window;
+    ++windows;
+  }
+  return windows;
+}
+
 bool ChunkBuffer::is_ready() const {
-  return chunked() ? buffered_ >= frames_per_chunk_ : buffered_ > 0;
+  if (by_frames()) return buffered_ >= sizing_.frames_per_chunk;
+  if (!by_time()) return buffered_ > 0;
+  // A window is complete once a frame of a later one has come.
+  const Segment* first = oldest();
+  return first != nullptr && first->window < segments_.back().window;
+}
+
+std::optional<double> ChunkBuffer::oldest_window_start() const {
+  const Segment* first = by_time() ? oldest() : nullptr;
+  if (first == nullptr) return std::nullopt;
+  return ExactTime::from_ticks(first->window, sizing_.seconds_per_chunk).seconds();
 }
 
 double ChunkBuffer::pts_at(const Segment& s, int64_t index) const {
   auto it = std::upper_bound(
       s.anchors.begin(), s.anchors.end(), index,
-      [](int64_t i, const std::pair<int64_t, ExactTime>& a) { return i < a.first; });
-  const auto& anchor = *std::prev(it);  // anchors[0].first == 0 <= index
-  return anchor.second.plus(index - anchor.first, frame_step_).seconds();
+      [](int64_t i, const Segment::Anchor& a) { return i < a.index; });
+  const auto& anchor = *std::prev(it);  // anchors[0].index == 0 <= index
+  return anchor.pts.plus(index - anchor.index, frame_step_).seconds();
+}
+
+void ChunkBuffer::add_frame_times(const Segment& s, int64_t from, int64_t n,
+                                  Chunk* chunk) const {
+  if (!video()) return;
+  // One anchor per video frame, at its own index.
+  for (int64_t i = from; i < from + n; ++i) {
+    chunk->frame_pts.push_back(s.anchors[i].pts.seconds());
+    chunk->frame_duration.push_back(s.anchors[i].duration);
+  }
 }
 
 Chunk ChunkBuffer::make_chunk(Storage storage, uint8_t* data, int64_t frames,
@@ -105,13 +177,20 @@ Chunk ChunkBuffer::make_chunk(Storage storage, uint8_t* data, int64_t frames,
   chunk.strides.insert(chunk.strides.end(), layout_.strides.begin(),
                        layout_.strides.end());
   chunk.pts = pts;
+  chunk.has_frame_times = video();
+  if (video()) {
+    chunk.frame_pts.reserve(frames);
+    chunk.frame_duration.reserve(frames);
+  }
   return chunk;
 }
 
 std::optional<Chunk> ChunkBuffer::pop() {
   if (buffered_ == 0) return std::nullopt;
-  const int64_t want =
-      chunked() ? std::min(frames_per_chunk_, buffered_) : buffered_;
+  // Segments emptied by dropping or popping (kept while they could still
+  // be written) go before the oldest chunk is cut.
+  while (segments_.front().begin == segments_.front().end) segments_.pop_front();
+  const int64_t want = oldest_chunk_frames();
   const size_t frame_bytes = layout_.bytes();
 
   Segment& head = segments_.front();
@@ -121,29 +200,33 @@ std::optional<Chunk> ChunkBuffer::pop() {
     // The usual case: the chunk is a view of its segment, no copy.
     chunk = make_chunk(head.storage, head.storage.get() + head.begin * frame_bytes,
                        want, pts);
+    add_frame_times(head, head.begin, want, &*chunk);
     head.begin += want;
     buffered_ -= want;
   } else {
-    // The chunk spans segments (after frames were dropped, or when the
-    // unchunked size estimate was short): gather it into new storage.
+    // The chunk spans segments (after frames were dropped, when the
+    // unchunked size estimate was short, or a time window held more frames
+    // than expected): gather it into new storage.
     Storage storage = allocate_storage(want * frame_bytes);
+    chunk = make_chunk(storage, storage.get(), want, pts);
     int64_t copied = 0;
     while (copied < want) {
       Segment& s = segments_.front();
       int64_t n = std::min(want - copied, s.end - s.begin);
       std::memcpy(storage.get() + copied * frame_bytes,
                   s.storage.get() + s.begin * frame_bytes, n * frame_bytes);
+      add_frame_times(s, s.begin, n, &*chunk);
       s.begin += n;
       copied += n;
       if (s.begin == s.end && segments_.size() > 1) segments_.pop_front();
     }
     buffered_ -= want;
-    chunk = make_chunk(std::move(storage), nullptr, want, pts);
-    chunk->data = chunk->storage.get();
   }
-  // A fully used segment is never written again; release our reference.
+  // A used segment that is full, or whose time window is over, is never
+  // written again; release our reference.
   while (!segments_.empty() && segments_.front().begin == segments_.front().end &&
-         segments_.front().end == segments_.front().capacity) {
+         (segments_.front().end == segments_.front().capacity ||
+          segments_.front().window < segments_.back().window)) {
     segments_.pop_front();
   }
   return chunk;

@@ -34,6 +34,24 @@ bool add(int64_t a, int64_t b, int64_t* out) {
 #endif
 }
 
+using Wide = __int128;
+
+// floor(a / b) and ceil(a / b) for b > 0.
+Wide floor_div(Wide a, Wide b) { return a / b - ((a % b != 0) && (a < 0)); }
+Wide ceil_div(Wide a, Wide b) { return a / b + ((a % b != 0) && (a > 0)); }
+
+int64_t clamp_to_int64(Wide v) {
+  constexpr Wide lo = std::numeric_limits<int64_t>::min();
+  constexpr Wide hi = std::numeric_limits<int64_t>::max();
+  return static_cast<int64_t>(v < lo ? lo : (v > hi ? hi : v));
+}
+
+int64_t clamp_to_int64(double v) {
+  if (!(v > -9.2e18)) return std::numeric_limits<int64_t>::min();
+  if (!(v < 9.2e18)) return std::numeric_limits<int64_t>::max();
+  return static_cast<int64_t>(v);
+}
+
 }  // namespace
 
 ExactTime ExactTime::from_ticks(int64_t ticks, AVRational time_base) {
@@ -76,6 +94,32 @@ int64_t to_av_time(double seconds) {
 
 int64_t us_to_ticks(int64_t us, AVRational time_base) {
   return av_rescale(us, time_base.den, AV_TIME_BASE * int64_t{time_base.num});
+}
+
+int64_t ExactTime::window_index(AVRational window) const {
+  if (den_ > 0) {
+    // (num / den) / (w.num / w.den); every factor fits 64 bits, a product
+    // of two fits 128.
+    return clamp_to_int64(floor_div(Wide{num_} * window.den, Wide{den_} * window.num));
+  }
+  return clamp_to_int64(std::floor(approx_ * window.den / window.num));
+}
+
+int64_t ExactTime::steps_to(const ExactTime& end, AVRational step) const {
+  if (den_ > 0 && end.den_ > 0) {
+    // (end - this) / step = (e.num * den - num * e.den) * s.den
+    //                       / (e.den * den * s.num), in 128 bits while the
+    // magnitudes allow (times of a stream are far below the limits).
+    const Wide gap = Wide{end.num_} * den_ - Wide{num_} * end.den_;
+    const Wide unit = Wide{end.den_} * den_;
+    constexpr Wide kLimit = Wide{1} << 94;
+    if (gap < kLimit && gap > -kLimit && unit < kLimit) {
+      const Wide n = ceil_div(gap * step.den, unit * step.num);
+      return n > 0 ? clamp_to_int64(n) : 0;
+    }
+  }
+  const double n = std::ceil((end.seconds() - seconds()) * step.den / step.num);
+  return n > 0 ? clamp_to_int64(n) : 0;
 }
 
 double ExactTime::seconds() const {

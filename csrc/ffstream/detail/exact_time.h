@@ -24,6 +24,12 @@ class ExactTime {
   // This time plus `count` steps of `step` seconds (step may be 0/1).
   ExactTime plus(int64_t count, AVRational step) const;
   double seconds() const;
+  // floor(this / window): which window of `window` seconds (num > 0,
+  // den > 0) this time falls in, window 0 starting at 0 s.
+  int64_t window_index(AVRational window) const;
+  // The fewest steps of `step` seconds (num > 0, den > 0) that take this
+  // time to `end` or past it; 0 if it is there already.
+  int64_t steps_to(const ExactTime& end, AVRational step) const;
 
  private:
   // num_ / den_ seconds while den_ > 0; approx_ once a fraction overflowed.

@@ -44,6 +44,18 @@ int validate(const OutputOptions& o) {
                 "(format, sample_rate, num_channels, frame_rate, width, "
                 "height), not both");
   }
+  if (o.seconds_per_chunk) {
+    if (!(*o.seconds_per_chunk > 0) || !std::isfinite(*o.seconds_per_chunk) ||
+        *o.seconds_per_chunk > 1e9) {
+      throw Error(ErrorKind::kInvalidArgument,
+                  "seconds_per_chunk must be a positive number of seconds, got " +
+                      std::to_string(*o.seconds_per_chunk));
+    }
+    if (o.frames_per_chunk != -1) {
+      throw Error(ErrorKind::kInvalidArgument,
+                  "give frames_per_chunk or seconds_per_chunk, not both");
+    }
+  }
   if (o.frames_per_chunk <= 0 && o.frames_per_chunk != -1) {
     throw Error(ErrorKind::kInvalidArgument,
                 "frames_per_chunk must be positive or -1, got " +
@@ -181,6 +193,18 @@ double to_double(AVRational r) {
   return r.num > 0 && r.den > 0 ? av_q2d(r) : 0.0;
 }
 
+ChunkSizing sizing_of(const OutputOptions& o) {
+  ChunkSizing sizing;
+  sizing.frames_per_chunk = o.frames_per_chunk;
+  sizing.buffer_chunk_size = o.buffer_chunk_size;
+  if (o.seconds_per_chunk) {
+    // 0.5 -> 1/2, 0.1 -> 1/10: the fraction the user meant, so that window
+    // edges fall exactly on sample and frame times.
+    sizing.seconds_per_chunk = av_d2q(*o.seconds_per_chunk, INT32_MAX);
+  }
+  return sizing;
+}
+
 // Expected number of output frames of the whole stream, to size one chunk
 // when frames_per_chunk is -1; 0 when the duration is unknown.
 int64_t estimate_total_frames(const AVFormatContext* format,
@@ -219,16 +243,27 @@ OutputStream::OutputStream(const AVFormatContext* format,
       converter_(make_converter(graph_, options.media_type == MediaType::kVideo,
                                 direct_format_)),
       buffer_(check_chunk_bytes(converter_.layout(), options),
-              options.frames_per_chunk, options.buffer_chunk_size,
+              sizing_of(options),
               // Audio frames of one commit are samples, 1 / rate apart.
               options.media_type == MediaType::kAudio
                   ? AVRational{1, std::max(output_rate().num, 1)}
                   : AVRational{0, 1},
-              options.frames_per_chunk == -1
-                  ? estimate_total_frames(format, stream, to_double(output_rate()),
-                                          converter_.layout().bytes())
-                  : 0),
+              capacity_hint(options, format, stream)),
       filtered_(make_frame()) {}
+
+int64_t OutputStream::capacity_hint(const OutputOptions& options,
+                                    const AVFormatContext* format,
+                                    const AVStream* stream) const {
+  const double rate = to_double(output_rate());
+  if (options.seconds_per_chunk) {
+    // One window's frames, and one spare for a window edge that falls
+    // between samples; 60 fps where the rate is not known.
+    const double frames = *options.seconds_per_chunk * (rate > 0 ? rate : 60.0);
+    return static_cast<int64_t>(std::min(std::ceil(frames), 1e9)) + 1;
+  }
+  if (options.frames_per_chunk != -1) return 0;
+  return estimate_total_frames(format, stream, rate, converter_.layout().bytes());
+}
 
 AVRational OutputStream::output_rate() const {
   if (graph_.input().media_type == AVMEDIA_TYPE_AUDIO) {
@@ -289,10 +324,23 @@ void OutputStream::write(const AVFrame* frame) {
   const SeekCursor::Verdict verdict =
       cursor_.judge(pts, is_key_frame(frame), rate, total);
   if (!verdict.keep) return;
+  // How long a video frame is shown: its own duration, else a frame period.
+  // A filter that changes the time base (fps) may leave durations in the
+  // old one, so they count only where the time base is the stream's.
+  double duration = 0;
+  if (!audio) {
+    const int64_t ticks = frame_duration(frame);
+    const bool same_base =
+        av_cmp_q(graph_.output_time_base(), graph_.input().time_base) == 0;
+    duration = ticks > 0 && same_base
+                   ? ExactTime::from_ticks(ticks, graph_.output_time_base()).seconds()
+                   : ExactTime().plus(1, step).seconds();
+  }
   for (int64_t done = verdict.first; done < total;) {
-    ChunkBuffer::Slot slot = buffer_.reserve(total - done);
+    const ExactTime first = exact_pts.plus(done, step);
+    ChunkBuffer::Slot slot = buffer_.reserve(total - done, first);
     converter_.convert(frame, done, slot.count, slot.data);
-    buffer_.commit(slot.count, exact_pts.plus(done, step));
+    buffer_.commit(slot.count, first, duration);
     done += slot.count;
   }
   cursor_.note_written(pts, end_pts.seconds());

@@ -32,6 +32,10 @@ class OutputStream {
   // while a key seek probes for its key frame (see SeekCursor).
   bool is_ready() const { return !cursor_.holding() && buffer_.is_ready(); }
   std::optional<Chunk> pop();
+  // By seconds_per_chunk: where the time window of the next chunk starts.
+  std::optional<double> next_window_start() const {
+    return cursor_.holding() ? std::nullopt : buffer_.oldest_window_start();
+  }
   OutputStreamInfo info() const;
 
   // The seek machine's calls (see seek.h). begin_seek: a fresh filter
@@ -57,6 +61,11 @@ class OutputStream {
   // Frames per second of the output: its sample rate for audio; for video
   // the filter's frame rate, else the stream's (0/1 if neither is known).
   AVRational output_rate() const;
+  // The frames the buffer should expect (see ChunkBuffer); needs the graph
+  // and converter built.
+  int64_t capacity_hint(const OutputOptions& options,
+                        const AVFormatContext* format,
+                        const AVStream* stream) const;
   void pull_all();
   void write(const AVFrame* frame);
 
