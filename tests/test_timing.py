@@ -290,3 +290,21 @@ def test_frames_per_chunk_keeps_its_position_and_meaning(make_media):
     video, audio = reader.pop_chunks()
     assert video.shape[0] == 8 and audio.shape[0] == 1000
     assert np.isclose(video.frame_pts[1].item(), 0.04)
+
+
+# ---- nothing dropped without the user knowing ----
+
+
+def test_dropped_frames_are_counted_and_warned_once_per_output(make_media, caplog):
+    reader = StreamReader(str(make_media("av.mp4")))
+    reader.add_basic_video_stream(5, 1)  # drops all but the newest chunk
+    reader.add_basic_audio_stream(1000, -1)  # keeps everything
+    with caplog.at_level("WARNING", logger="ffstream"):
+        reader.process_all_packets()
+        reader.pop_chunks()
+        reader.pop_chunks()
+    warnings = [r.getMessage() for r in caplog.records if r.name == "ffstream"]
+    assert len(warnings) == 1
+    assert warnings[0].startswith("output 0 (video of source stream 0) dropped 45 frames")
+    assert "buffer_chunk_size" in warnings[0]
+    assert reader.stats().frames_dropped == [45, 0]

@@ -487,6 +487,15 @@ ReaderStats StreamReader::stats() const {
   return s;
 }
 
+std::vector<int> StreamReader::outputs_that_began_dropping() {
+  std::vector<int> indices;
+  const auto& outputs = impl().outputs;
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    if (outputs[i]->take_first_drop()) indices.push_back(static_cast<int>(i));
+  }
+  return indices;
+}
+
 SeekCounters StreamReader::seek_counters() const { return impl().seeker.counters(); }
 
 }  // namespace ffstream

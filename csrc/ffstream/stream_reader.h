@@ -97,6 +97,9 @@ class StreamReader {
   SeekCounters seek_counters() const;
   // How the reader is doing (see ReaderStats).
   ReaderStats stats() const;
+  // The outputs that dropped frames (buffer_chunk_size) since this was
+  // last asked, each named once in the reader's life: for a warning.
+  std::vector<int> outputs_that_began_dropping();
 
  private:
   struct Impl;

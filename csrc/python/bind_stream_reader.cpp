@@ -259,6 +259,8 @@ void register_stream_reader(py::module_& m) {
              return d;
            })
       .def("stats", locked(&StreamReader::stats))
+      .def("outputs_that_began_dropping",
+           locked(&StreamReader::outputs_that_began_dropping))
       .def("process_packet", locked(&StreamReader::process_packet))
       .def("process_all_packets", locked(&StreamReader::process_all_packets))
       .def("fill_buffer", locked(&StreamReader::fill_buffer))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from typing import BinaryIO, Dict, Iterator, List, Optional, Union
 
@@ -19,6 +20,8 @@ from ._info import (
 )
 
 _SEEK_MODES = {"key": ext.SeekMode.key, "any": ext.SeekMode.any, "precise": ext.SeekMode.precise}
+
+_log = logging.getLogger("ffstream")
 
 Source = Union[str, os.PathLike, bytes, bytearray, memoryview, BinaryIO]
 
@@ -425,7 +428,23 @@ class StreamReader:
         later, or has a gap) gives ``None`` for it, so the k-th items of
         :meth:`stream` always cover the same seconds.
         """
-        return [None if c is None else chunk_from(c) for c in self._be.pop_chunks()]
+        chunks = [None if c is None else chunk_from(c) for c in self._be.pop_chunks()]
+        for i in self._be.outputs_that_began_dropping():
+            self._warn_dropping(i)
+        return chunks
+
+    def _warn_dropping(self, i: int) -> None:
+        """Logs, once per output, that it dropped frames: torchaudio dropped
+        them silently."""
+        info = self.get_out_stream_info(i)
+        dropped = self._be.stats().frames_dropped[i]
+        unit = "samples" if info.media_type == "audio" else "frames"
+        _log.warning(
+            "output %d (%s of source stream %d) dropped %d %s so far: more than "
+            "buffer_chunk_size chunks were waiting to be popped. Pop more often "
+            "or raise buffer_chunk_size (-1 keeps all); stats().frames_dropped "
+            "counts the drops.", i, info.media_type, info.source_index, dropped, unit,
+        )
 
     def stream(
         self, timeout: Optional[float] = None, backoff: float = 10.0

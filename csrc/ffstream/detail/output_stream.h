@@ -50,6 +50,12 @@ class OutputStream {
   int64_t frames_decoded() const { return frames_decoded_; }
   int64_t frames_delivered() const { return frames_delivered_; }
   int64_t frames_dropped() const { return buffer_.frames_dropped(); }
+  // True once, the first time this is asked after frames were dropped.
+  bool take_first_drop() {
+    if (drop_reported_ || buffer_.frames_dropped() == 0) return false;
+    drop_reported_ = true;
+    return true;
+  }
   std::optional<double> newest_pts() const { return newest_pts_; }
   std::optional<double> first_pts() const { return first_pts_; }
   // The precise-seek target (seconds) while frames before it are still being
@@ -87,6 +93,7 @@ class OutputStream {
   int64_t frames_delivered_ = 0;
   std::optional<double> newest_pts_;
   std::optional<double> first_pts_;
+  bool drop_reported_ = false;
   // Where the next frame starts when a frame comes without a pts.
   ExactTime next_pts_;
 };
