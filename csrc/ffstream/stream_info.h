@@ -70,6 +70,16 @@ struct ReaderStats {
   std::optional<double> behind_s;
 };
 
+// Every frame of a video stream, in presentation order, from its packets
+// (see StreamReader::frame_index): size() is the exact frame count.
+struct FrameIndexInfo {
+  std::vector<double> pts;       // seconds
+  std::vector<double> duration;  // seconds
+  std::vector<bool> key_frame;
+  // Whether the packets had no pts and the stream was decoded instead.
+  bool decoded = false;
+};
+
 // What the last seek() cost, for tests and tuning: demuxer seeks made (1,
 // more when the reader had to go back), then packets read, frames decoded
 // and frames the outputs dropped since that seek() (or since the reader

@@ -13,6 +13,8 @@
 #include "ffstream/detail/decoded_stream.h"
 #include "ffstream/detail/decoder.h"
 #include "ffstream/detail/ffmpeg_log.h"
+#include "ffstream/detail/frame_index.h"
+#include "ffstream/detail/frames_on_demand.h"
 #include "ffstream/detail/output_stream.h"
 #include "ffstream/detail/retry.h"
 #include "ffstream/detail/seek.h"
@@ -51,6 +53,8 @@ struct StreamReader::Impl {
   int64_t packets = 0;
   std::optional<std::chrono::steady_clock::time_point> first_packet_at;
   std::optional<std::string> last_error;
+  // Frames on demand: one index per video stream, built on first use.
+  std::map<int, FrameIndex> frame_indices;
 
   // Every stream is demuxed, with or without outputs: process_packet()
   // counts the source's packets one by one, as torchaudio's did, and code
@@ -83,6 +87,8 @@ struct StreamReader::Impl {
   }
 
   int process_packet(std::optional<double> timeout_ms, double backoff_ms);
+  // The frame index of video stream `src_index`, built on first use.
+  const detail::FrameIndex& index_of(int src_index, StreamReader& reader);
 
   // Whether `e` (from reading a packet) is a network source failing, which
   // a reconnect may cure.
@@ -494,6 +500,105 @@ std::vector<int> StreamReader::outputs_that_began_dropping() {
     if (outputs[i]->take_first_drop()) indices.push_back(static_cast<int>(i));
   }
   return indices;
+}
+
+// ---- frames on demand ----
+
+const detail::FrameIndex& StreamReader::Impl::index_of(int src_index, StreamReader& reader) {
+  auto it = frame_indices.find(src_index);
+  if (it != frame_indices.end()) return it->second;
+  if (stream(src_index, "source stream index")->codecpar->codec_type !=
+      AVMEDIA_TYPE_VIDEO) {
+    throw Error(ErrorKind::kInvalidArgument,
+                "a frame index is for video streams; " + describe(src_index) +
+                    " is not one");
+  }
+  FrameIndex index = FrameIndex::build(*source, src_index, describe(src_index));
+  it = frame_indices.emplace(src_index, std::move(index)).first;
+  // The scan left the source at its end: back to the start, as seek(0).
+  reader.seek(0, SeekMode::kPrecise);
+  return it->second;
+}
+
+FrameIndexInfo StreamReader::frame_index(int src_index) {
+  Impl& m = impl();
+  const FrameIndex& index = m.index_of(src_index, *this);
+  FrameIndexInfo info;
+  for (int64_t i = 0; i < index.size(); ++i) {
+    info.pts.push_back(index.seconds(i));
+    info.duration.push_back(index.duration_seconds(i));
+    info.key_frame.push_back(index.frame(i).key);
+  }
+  info.decoded = index.decoded();
+  return info;
+}
+
+Chunk StreamReader::frames_at(int output, const std::vector<int64_t>& indices) {
+  Impl& m = impl();
+  m.check_output(output);
+  OutputStream& out = *m.outputs[output];
+  const std::string name =
+      "output " + std::to_string(output) + " (" + m.describe(out.source_index()) + ")";
+  if (out.info().media_type != "video") {
+    throw Error(ErrorKind::kInvalidArgument,
+                "frames on demand are for video outputs; " + name + " is audio");
+  }
+  if (!out.keeps_frames_apart()) {
+    throw Error(ErrorKind::kInvalidArgument,
+                name + " runs filter '" + out.filter_description() +
+                    "', which changes frame timing or makes frames depend on "
+                    "each other; frames on demand need one that passes every "
+                    "frame on alone (format, scale, pad, flips, transpose)");
+  }
+  const FrameIndex& index = m.index_of(out.source_index(), *this);
+  for (int64_t i : indices) {
+    if (i < 0 || i >= index.size()) {
+      throw Error(ErrorKind::kIndexOutOfRange,
+                  "frame index " + std::to_string(i) + " is out of range: " +
+                      m.describe(out.source_index()) + " has " +
+                      std::to_string(index.size()) + " frames (0 to " +
+                      std::to_string(index.size() - 1) + ")");
+    }
+  }
+  ReaderSteps steps;
+  steps.seek_precise = [this](double t) { seek(std::max(t, 0.0), SeekMode::kPrecise); };
+  steps.skip_to = [&m](double t) {
+    m.seeker.end_landing_checks();
+    for (auto& o : m.outputs) o->skip_to(t);
+  };
+  steps.process_packet = [this] { return process_packet() == 0; };
+  steps.at_end = [&m] { return m.at_end; };
+  try {
+    return frames_on_demand(out, index, indices, steps,
+                            m.describe(out.source_index()));
+  } catch (const std::exception& e) {
+    m.last_error = e.what();
+    throw;
+  }
+}
+
+Chunk StreamReader::frames_played_at(int output, const std::vector<double>& seconds) {
+  Impl& m = impl();
+  m.check_output(output);
+  const int src = m.outputs[output]->source_index();
+  if (m.outputs[output]->info().media_type != "video") {
+    return frames_at(output, {});  // raises: not a video output
+  }
+  const FrameIndex& index = m.index_of(src, *this);
+  std::vector<int64_t> indices;
+  for (double t : seconds) {
+    auto i = index.played_at(t);
+    if (!i) {
+      const double begin = index.size() ? index.seconds(0) : 0.0;
+      const double end = index.size() ? index.end_seconds(index.size() - 1) : 0.0;
+      throw Error(ErrorKind::kIndexOutOfRange,
+                  "no frame of " + m.describe(src) + " is shown at " +
+                      std::to_string(t) + " s: its frames cover [" +
+                      std::to_string(begin) + ", " + std::to_string(end) + ") s");
+    }
+    indices.push_back(*i);
+  }
+  return frames_at(output, indices);
 }
 
 SeekCounters StreamReader::seek_counters() const { return impl().seeker.counters(); }

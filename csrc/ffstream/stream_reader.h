@@ -93,6 +93,24 @@ class StreamReader {
   // Moves to `timestamp` seconds. kPrecise yields exactly the first frame at or
   // after it; kKey starts at the preceding key frame; kAny at any frame.
   void seek(double timestamp, SeekMode mode = SeekMode::kPrecise);
+  // ---- frames on demand ----
+  // The frames of video source stream `src_index` in presentation order,
+  // found by reading its packets (no decoding) on first use, once per
+  // reader; its size is the exact frame count. Building it reads the
+  // source to its end and leaves the reader as after seek(0): buffered
+  // chunks are dropped.
+  FrameIndexInfo frame_index(int src_index);
+  // The frames of video output `output` at presentation-order `indices`
+  // (any order, repeats allowed) as one chunk with frame times. Decodes
+  // forward or seeks as needed, each frame once; afterwards every output
+  // goes on after the latest frame returned. Throws kIndexOutOfRange for an
+  // index outside [0, frames), kInvalidArgument for an output whose filter
+  // changes frame timing or lets frames influence each other (fps).
+  Chunk frames_at(int output, const std::vector<int64_t>& indices);
+  // The same for the frames shown at `seconds`: frame i is shown from its
+  // pts until the next frame's (the last one for its duration).
+  Chunk frames_played_at(int output, const std::vector<double>& seconds);
+
   // What the last seek cost (see SeekCounters).
   SeekCounters seek_counters() const;
   // How the reader is doing (see ReaderStats).

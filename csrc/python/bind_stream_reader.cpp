@@ -258,6 +258,29 @@ void register_stream_reader(py::module_& m) {
              d["frames_dropped"] = c.frames_dropped;
              return d;
            })
+      .def("frame_index",
+           [](R& r, int64_t index) {
+             int i = to_index(index, "source stream index");
+             const FrameIndexInfo info =
+                 r.call([i](StreamReader& s) { return s.frame_index(i); });
+             py::dict d;
+             d["pts"] = info.pts;
+             d["duration"] = info.duration;
+             d["key_frame"] = info.key_frame;
+             d["decoded"] = info.decoded;
+             return d;
+           })
+      .def("frames_at",
+           [](R& r, int64_t output, std::vector<int64_t> indices) {
+             int o = to_index(output, "output stream index");
+             return r.call([&](StreamReader& s) { return s.frames_at(o, indices); });
+           })
+      .def("frames_played_at",
+           [](R& r, int64_t output, std::vector<double> seconds) {
+             int o = to_index(output, "output stream index");
+             return r.call(
+                 [&](StreamReader& s) { return s.frames_played_at(o, seconds); });
+           })
       .def("stats", locked(&StreamReader::stats))
       .def("outputs_that_began_dropping",
            locked(&StreamReader::outputs_that_began_dropping))

@@ -9,6 +9,7 @@ from ._chunk import ChunkTensor
 from ._errors import *  # noqa: F403 (the error classes, listed in _errors.__all__)
 from ._extension import ext as _ext
 from ._info import (
+    FrameIndex,
     OutputAudioStream,
     OutputStream,
     OutputVideoStream,
@@ -31,6 +32,7 @@ __all__ = [
     "OutputAudioStream",
     "OutputVideoStream",
     "ReaderStats",
+    "FrameIndex",
     "utils",
     *_errors.__all__,
 ]

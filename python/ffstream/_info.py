@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Dict, List, Optional
 
+import torch
+
 
 @dataclass
 class SourceStream:
@@ -180,4 +182,43 @@ def reader_stats_from(s) -> ReaderStats:
         frames_delivered=list(s.frames_delivered), frames_dropped=list(s.frames_dropped),
         reconnects=s.reconnects, frames_lost=s.frames_lost, last_error=s.last_error, newest_pts=s.newest_pts,
         behind_s=s.behind_s,
+    )
+
+
+@dataclass
+class FrameIndex:
+    """Every frame of a video stream in presentation order, as
+    :meth:`StreamReader.get_frame_index` finds it by reading the stream's
+    packets. ``num_frames`` is the exact frame count, where
+    ``SourceVideoStream.num_frames`` is what the container's header
+    declares (torchaudio's meaning, kept). Not part of torchaudio's API."""
+
+    pts: torch.Tensor
+    """float64 ``(num_frames,)``: each frame's presentation time in seconds,
+    ascending, equal to the ``frame_pts`` chunks carry."""
+    duration: torch.Tensor
+    """float64 ``(num_frames,)``: each frame's duration in seconds as the
+    container gives it (else until the next frame)."""
+    key_frame: torch.Tensor
+    """bool ``(num_frames,)``: whether the frame is a key frame, one a
+    decoder can start from."""
+    decoded: bool
+    """Whether the container left packets without pts, so that the stream
+    was decoded once to find them (AVI with B-frames)."""
+
+    @property
+    def num_frames(self) -> int:
+        """The exact number of frames of the stream."""
+        return int(self.pts.shape[0])
+
+    def __len__(self) -> int:
+        return self.num_frames
+
+
+def frame_index_from(d: Dict) -> FrameIndex:
+    return FrameIndex(
+        pts=torch.tensor(d["pts"], dtype=torch.float64),
+        duration=torch.tensor(d["duration"], dtype=torch.float64),
+        key_frame=torch.tensor(d["key_frame"], dtype=torch.bool),
+        decoded=bool(d["decoded"]),
     )

@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import logging
+import math
 import os
+from numbers import Integral, Real
 from typing import BinaryIO, Dict, Iterator, List, Optional, Union
+
+import torch
 
 from . import _basic
 from ._chunk import ChunkTensor, chunk_from
 from ._errors import FFStreamError, InvalidArgumentError
 from ._extension import ext
 from ._info import (
+    FrameIndex,
     OutputStream,
     ReaderStats,
     SourceStream,
+    frame_index_from,
     output_stream_from,
     reader_stats_from,
     source_stream_from,
@@ -361,6 +367,57 @@ class StreamReader:
             )
         self._be.seek(timestamp, _SEEK_MODES[mode])
 
+    # ---- frames on demand (not part of torchaudio's API) ----
+
+    def get_frame_index(self, stream_index: Optional[int] = None) -> FrameIndex:
+        """Every frame of a video stream in presentation order, with its pts,
+        duration and key-frame flag; ``len()`` of it is the exact frame count.
+
+        Args:
+            stream_index: Source stream; the default video stream if ``None``.
+
+        The first call for a stream reads the whole stream's packets without
+        decoding them (once per reader); it moves the reader as
+        ``seek(0)`` does, dropping buffered chunks. Later calls are free.
+        """
+        return frame_index_from(self._be.frame_index(self._source_index("video", stream_index)))
+
+    def get_frames_at(self, indices, *, output: int = 0) -> ChunkTensor:
+        """The frames of a video output at the given indices, exactly.
+
+        Args:
+            indices: Frame numbers in presentation order (0 is the first frame
+                shown), in any order, repeats allowed: a sequence of ints or a
+                1-D integer tensor.
+            output: The video output stream whose frames to return: they go
+                through its filter and format, as streamed chunks do.
+
+        Returns:
+            One :class:`ChunkTensor` ``(len(indices), C, H, W)`` holding the
+            frames in the order asked, with their ``frame_pts`` and
+            ``frame_duration``.
+
+        The first call builds the stream's frame index
+        (:meth:`get_frame_index`). Frames are visited in presentation order:
+        the reader decodes forward when the next one is ahead with no key
+        frame before it, and seeks otherwise; each is decoded once, however
+        often it is asked for. Afterwards streaming (and every other output)
+        goes on after the latest frame returned. An output whose filter
+        changes frame timing or mixes frames (``fps``, ``tmix``, a
+        ``frame_rate``) is refused with :class:`~ffstream.InvalidArgumentError`;
+        an index outside ``[0, num_frames)`` raises ``IndexError``.
+        """
+        return chunk_from(self._be.frames_at(output, _int_list("indices", indices)))
+
+    def get_frames_played_at(self, seconds, *, output: int = 0) -> ChunkTensor:
+        """The frames of a video output shown at the given times (seconds, on
+        the timeline of the chunks' pts): for each time ``t``, the frame whose
+        ``[pts, next frame's pts)`` holds it (the last frame: ``[pts, pts +
+        duration)``). Otherwise as :meth:`get_frames_at`; a time outside the
+        stream raises ``IndexError`` naming the range it covers.
+        """
+        return chunk_from(self._be.frames_played_at(output, _float_list("seconds", seconds)))
+
     def stats(self) -> ReaderStats:
         """Bytes and packets read, frames decoded, delivered and dropped per
         output, the last error, the newest pts and, for live sources, how
@@ -463,3 +520,35 @@ class StreamReader:
             if all(c is None for c in chunks):
                 return
             yield chunks
+
+
+def _int_list(name: str, values) -> List[int]:
+    """Frame indices as ints: a sequence of ints or an integer tensor."""
+    if isinstance(values, torch.Tensor):
+        if values.dim() != 1 or values.dtype.is_floating_point or values.dtype == torch.bool:
+            raise InvalidArgumentError(
+                f"{name} must be a 1-D integer tensor, got {values.dtype} {tuple(values.shape)}"
+            )
+        return values.tolist()
+    if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
+        raise InvalidArgumentError(f"{name} must be a sequence of ints, got {type(values).__name__}")
+    values = list(values)
+    for v in values:
+        if isinstance(v, bool) or not isinstance(v, Integral):
+            raise InvalidArgumentError(f"{name} must hold ints, got {v!r}")
+    return [int(v) for v in values]
+
+
+def _float_list(name: str, values) -> List[float]:
+    """Times in seconds as floats: a sequence of numbers or a 1-D tensor."""
+    if isinstance(values, torch.Tensor):
+        if values.dim() != 1:
+            raise InvalidArgumentError(f"{name} must be a 1-D tensor, got shape {tuple(values.shape)}")
+        return [float(v) for v in values.tolist()]
+    if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
+        raise InvalidArgumentError(f"{name} must be a sequence of numbers, got {type(values).__name__}")
+    values = list(values)
+    for v in values:
+        if isinstance(v, bool) or not isinstance(v, Real) or not math.isfinite(v):
+            raise InvalidArgumentError(f"{name} must hold finite numbers, got {v!r}")
+    return [float(v) for v in values]

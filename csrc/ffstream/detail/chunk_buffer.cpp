@@ -72,7 +72,7 @@ void ChunkBuffer::commit(int64_t count, const ExactTime& pts, double duration) {
   tail.anchors.push_back({tail.end, pts, duration});
   tail.end += count;
   buffered_ += count;
-  if (sizing_.buffer_chunk_size <= 0) return;
+  if (sizing_.buffer_chunk_size <= 0 || !dropping_) return;
   // torchaudio's rule, which keeps chunk boundaries where they would be
   // without dropping: the newest chunk counts even while incomplete, and
   // past buffer_chunk_size chunks the oldest whole chunk goes.
@@ -185,12 +185,25 @@ Chunk ChunkBuffer::make_chunk(Storage storage, uint8_t* data, int64_t frames,
   return chunk;
 }
 
-std::optional<Chunk> ChunkBuffer::pop() {
+std::optional<double> ChunkBuffer::oldest_pts() const {
+  const Segment* first = oldest();
+  if (first == nullptr) return std::nullopt;
+  return pts_at(*first, first->begin);
+}
+
+void ChunkBuffer::forget_before(double seconds) {
+  while (auto pts = oldest_pts()) {
+    if (*pts >= seconds) break;
+    drop_oldest(1);
+  }
+}
+
+std::optional<Chunk> ChunkBuffer::pop(int64_t at_most) {
   if (buffered_ == 0) return std::nullopt;
   // Segments emptied by dropping or popping (kept while they could still
   // be written) go before the oldest chunk is cut.
   while (segments_.front().begin == segments_.front().end) segments_.pop_front();
-  const int64_t want = oldest_chunk_frames();
+  const int64_t want = std::min(oldest_chunk_frames(), at_most);
   const size_t frame_bytes = layout_.bytes();
 
   Segment& head = segments_.front();
@@ -230,6 +243,12 @@ std::optional<Chunk> ChunkBuffer::pop() {
     segments_.pop_front();
   }
   return chunk;
+}
+
+Chunk ChunkBuffer::empty_chunk() const {
+  Storage storage = allocate_storage(1);
+  uint8_t* data = storage.get();
+  return make_chunk(std::move(storage), data, 0, 0.0);
 }
 
 void ChunkBuffer::clear() {

@@ -68,8 +68,19 @@ class ChunkBuffer {
   std::optional<double> oldest_window_start() const;
   // The oldest chunk: frames_per_chunk frames (fewer at the end of the
   // stream), the oldest time window's frames, or everything. Video chunks
-  // carry every frame's pts and duration. Empty if no frames.
-  std::optional<Chunk> pop();
+  // carry every frame's pts and duration. Empty if no frames. With
+  // `at_most`, no more than that many frames (frames on demand take one).
+  std::optional<Chunk> pop(int64_t at_most = INT64_MAX);
+  // A chunk of no frames, shaped as this buffer's chunks.
+  Chunk empty_chunk() const;
+  // The pts (seconds) of the oldest buffered frame.
+  std::optional<double> oldest_pts() const;
+  // Forgets buffered frames presented before `seconds` (not counted as
+  // dropped: frames on demand skipping forward).
+  void forget_before(double seconds);
+  // While off, buffer_chunk_size drops nothing (a frame asked for on
+  // demand must not be dropped before it is taken).
+  void set_dropping(bool on) { dropping_ = on; }
   void clear();
 
  private:
@@ -113,6 +124,7 @@ class ChunkBuffer {
   std::deque<Segment> segments_;
   int64_t buffered_ = 0;
   int64_t dropped_ = 0;
+  bool dropping_ = true;
   // Frames per segment when all segments are equal (by frames or by time);
   // then a pool recycles their blocks.
   int64_t segment_frames_ = 0;

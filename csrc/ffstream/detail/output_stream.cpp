@@ -312,6 +312,9 @@ void OutputStream::write(const AVFrame* frame) {
           ? ExactTime::from_ticks(frame->pts, graph_.output_time_base())
           : next_pts_;
   const double pts = exact_pts.seconds();
+  // A frame without pts gets its time from the frame before: skipping
+  // frames would shift it (see skippable_before).
+  if (frame->pts == AV_NOPTS_VALUE) frames_need_each_other_ = true;
   // One step of the frame: a sample, or a frame period of the output. The
   // frame lasts `total` steps; a following frame without pts starts there.
   const AVRational video_rate = output_rate();
@@ -321,6 +324,7 @@ void OutputStream::write(const AVFrame* frame) {
                                   : AVRational{0, 1});
   const ExactTime end_pts = exact_pts.plus(total, step);
   next_pts_ = end_pts;
+  last_seen_pts_ = std::max(last_seen_pts_.value_or(pts), pts);
   const SeekCursor::Verdict verdict =
       cursor_.judge(pts, is_key_frame(frame), rate, total);
   if (!verdict.keep) return;
@@ -376,11 +380,21 @@ OutputStreamInfo OutputStream::info() const {
 
 std::optional<double> OutputStream::skippable_before() const {
   const auto before = cursor_.dropping_before();
-  if (!before || !graph_.frame_by_frame()) return std::nullopt;
+  if (!before || !graph_.frame_by_frame() || frames_need_each_other_) {
+    return std::nullopt;
+  }
   return *before - SeekCursor::kPtsTolerance;
 }
 
+void OutputStream::skip_to(double seconds) {
+  buffer_.forget_before(seconds - SeekCursor::kPtsTolerance);
+  SeekCursor::Start start;
+  start.drop_before = seconds;
+  cursor_.begin(start);
+}
+
 void OutputStream::begin_seek(const SeekCursor::Start& start) {
+  last_seen_pts_.reset();
   cursor_.reset_count();
   graph_ = FilterGraph(graph_.input(), graph_.description());
   buffer_.clear();
@@ -389,6 +403,7 @@ void OutputStream::begin_seek(const SeekCursor::Start& start) {
 }
 
 void OutputStream::resume_seek(const SeekCursor::Start& start) {
+  last_seen_pts_.reset();
   if (!cursor_.has_delivered()) {
     buffer_.clear();
     next_pts_ = ExactTime();
@@ -398,6 +413,7 @@ void OutputStream::resume_seek(const SeekCursor::Start& start) {
 }
 
 void OutputStream::replay_seek() {
+  last_seen_pts_.reset();
   // An output that probed starts over from its key frame.
   if (cursor_.probe_done() || !cursor_.has_delivered()) {
     buffer_.clear();

@@ -32,6 +32,27 @@ class OutputStream {
   // while a key seek probes for its key frame (see SeekCursor).
   bool is_ready() const { return !cursor_.holding() && buffer_.is_ready(); }
   std::optional<Chunk> pop();
+  // Frames on demand (StreamReader::frames_at): the oldest `n` buffered
+  // frames; the pts of the oldest buffered frame; the newest frame's pts
+  // that reached the output since the last seek (written or not); and a
+  // move to `seconds` without a seek: what is buffered before it is
+  // forgotten and later frames before it are dropped.
+  std::optional<Chunk> pop_frames(int64_t n) {
+    return cursor_.holding() ? std::nullopt : buffer_.pop(n);
+  }
+  std::optional<double> oldest_pts() const { return buffer_.oldest_pts(); }
+  std::optional<double> last_seen_pts() const { return last_seen_pts_; }
+  void skip_to(double seconds);
+  void set_dropping(bool on) { buffer_.set_dropping(on); }
+  // Frames on demand from a stream whose packets have no pts: decode every
+  // frame, so that each gets the time a decode from the start gives it.
+  void never_skip() { frames_need_each_other_ = true; }
+  Chunk empty_chunk() const { return buffer_.empty_chunk(); }
+  // Whether every frame comes out alone and with its own pts (see
+  // FilterGraph::frame_by_frame): then a frame decoded after a seek equals
+  // the same frame decoded from the start.
+  bool keeps_frames_apart() const { return graph_.frame_by_frame(); }
+  const std::string& filter_description() const { return filter_description_; }
   // By seconds_per_chunk: where the time window of the next chunk starts.
   std::optional<double> next_window_start() const {
     return cursor_.holding() ? std::nullopt : buffer_.oldest_window_start();
@@ -94,6 +115,10 @@ class OutputStream {
   std::optional<double> newest_pts_;
   std::optional<double> first_pts_;
   bool drop_reported_ = false;
+  std::optional<double> last_seen_pts_;
+  // Once a frame came without pts, no frame may be skipped (the times of
+  // such frames count on the frames before them).
+  bool frames_need_each_other_ = false;
   // Where the next frame starts when a frame comes without a pts.
   ExactTime next_pts_;
 };

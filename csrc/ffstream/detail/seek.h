@@ -68,6 +68,9 @@ class SeekMachine {
   // seeks again if the landing calls for it (5 and 6 above). Returns whether
   // it did.
   bool check_landing(bool at_end_of_input);
+  // The outputs moved on without a seek (frames on demand): the landing of
+  // the last seek is no longer checked.
+  void end_landing_checks() { plan_.reset(); }
 
   void count_packet() { ++counters_.packets_read; }
   void count_frames(int64_t n) { counters_.frames_decoded += n; }

@@ -1,0 +1,205 @@
+"""Frames on demand: get_frame_index (the exact frame count and every frame's
+pts from the packets), get_frames_at and get_frames_played_at against the
+same frames decoded sequentially, on every container the seek tests use."""
+
+from __future__ import annotations
+
+import random
+import zlib
+
+import pytest
+import torch
+from ffstream import InvalidArgumentError, StreamReader
+from helpers import decode_whole_video, pop_all
+
+# B-frame H.264 in MP4 and MPEG-TS, open-GOP HEVC, VP9, MPEG-2 and MPEG-4
+# Part 2, variable frame rate, a first pts that is not 0, key frames 5 s
+# apart, AVI with a tick per frame and gaps, and AVI whose B-frames have no
+# pts (its index comes from decoding).
+CONTAINERS = [
+    "h264.mp4", "ntsc_av.mp4", "hevc.mp4", "hevc.ts", "vfr.mp4", "offset.mkv",
+    "h264.ts", "dropped.avi", "bframes.avi", "vp9.webm", "mpeg2.ts",
+    "far_keys.mp4", "mpeg4.mkv",
+]
+
+
+def index_sets(n: int, seed: int):
+    rng = random.Random(seed)
+    picks = [rng.randrange(n) for _ in range(8)]
+    return {
+        "sorted": sorted(picks),
+        "unsorted": picks + [0, n - 1],
+        "repeated": [picks[0], picks[1], picks[0], picks[0], n - 1, n - 1],
+        "descending": sorted(picks, reverse=True),
+    }
+
+
+@pytest.mark.parametrize("name", CONTAINERS)
+def test_frames_at_equal_sequential_decoding(make_media, name):
+    path = make_media(name)
+    whole = decode_whole_video(path)
+    n = whole.shape[0]
+    reader = StreamReader(str(path))
+    reader.add_basic_video_stream(4)
+    index = reader.get_frame_index()
+    assert index.num_frames == len(index) == n
+    assert torch.equal(index.pts, whole.frame_pts)
+    assert index.decoded == (name == "bframes.avi")
+    for kind, indices in index_sets(n, seed=zlib.crc32(name.encode())).items():
+        got = reader.get_frames_at(indices)
+        assert got.shape == (len(indices), *whole.shape[1:]), kind
+        assert torch.equal(got._elem, whole._elem[indices]), f"{kind}: {indices}"
+        assert torch.equal(got.frame_pts, whole.frame_pts[indices]), kind
+        assert torch.equal(got.frame_duration, whole.frame_duration[indices]), kind
+        assert got.pts == whole.frame_pts[indices[0]].item()
+
+
+@pytest.mark.parametrize("name", ["h264.mp4", "hevc.ts", "vfr.mp4", "bframes.avi"])
+def test_streaming_goes_on_after_the_latest_frame_returned(make_media, name):
+    path = make_media(name)
+    whole = decode_whole_video(path)
+    reader = StreamReader(str(path))
+    reader.add_basic_video_stream(5, -1)
+    reader.get_frames_at([30, 12])
+    reader.process_all_packets()
+    chunks = pop_all(reader)
+    rest = torch.cat([c._elem for c in chunks])
+    assert torch.equal(rest, whole._elem[31:])
+    assert chunks[0].pts == whole.frame_pts[31].item()
+
+
+def test_every_output_goes_on_from_the_same_time(make_media):
+    path = make_media("av.mp4")
+    reader = StreamReader(str(path))
+    reader.add_basic_video_stream(-1, -1)
+    reader.add_basic_audio_stream(-1, -1)
+    frame = reader.get_frames_at([20])
+    reader.process_all_packets()
+    video, audio = reader.pop_chunks()
+    assert video.pts == pytest.approx(0.84)
+    # Audio goes on from the frame's time (0.8 s), not from where it was.
+    assert audio.pts == pytest.approx(frame.pts, abs=1 / 16000)
+
+
+def test_each_frame_is_decoded_once_and_forward_when_it_can(make_media):
+    path = make_media("far_keys.mp4")  # 300 frames, key frames at 0 and 150
+    reader = StreamReader(str(path))
+    reader.add_basic_video_stream(1)
+    reader.get_frame_index()
+    before = reader.stats().frames_decoded[0]
+    reader.get_frames_at([3, 3, 3, 1, 2, 2])
+    one_pass = reader.stats().frames_decoded[0] - before
+    assert one_pass <= 8  # frames 0..3 and the decoder's delay, once
+    # Frames after a key frame: the reader seeks to it instead of decoding
+    # the 150 frames before.
+    before = reader.stats().frames_decoded[0]
+    reader.get_frames_at([151])
+    assert reader.stats().frames_decoded[0] - before < 20
+
+
+def test_frames_played_at(make_media):
+    path = make_media("vfr.mp4")  # frame n at n * 40 + (n mod 3) * 15 ms
+    whole = decode_whole_video(path)
+    pts = whole.frame_pts.tolist()
+    reader = StreamReader(str(path))
+    reader.add_basic_video_stream(8)
+    times = [pts[0], pts[1] - 1e-6, pts[1], (pts[7] + pts[8]) / 2, pts[-1], 0.5, 0.5]
+    expected = [0, 0, 1, 7, len(pts) - 1, 12, 12]
+    assert pts[12] <= 0.5 < pts[13]
+    got = reader.get_frames_played_at(times)
+    assert torch.equal(got._elem, whole._elem[expected])
+    assert got.frame_pts.tolist() == [pts[i] for i in expected]
+    got = reader.get_frames_played_at(torch.tensor([0.2, 0.1]))
+    assert got.frame_pts.tolist() == [pts[4], pts[1]]  # from 175 ms and 55 ms
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda r: r.get_frames_at([50]), r"frame index 50 is out of range: .* has 50 frames \(0 to 49\)"),
+        (lambda r: r.get_frames_at([3, -1]), "frame index -1 is out of range"),
+        (lambda r: r.get_frames_played_at([1.4]), r"no frame .* at 1\.4.*cover \[1\.500000, 3\.500000\)"),
+        (lambda r: r.get_frames_played_at([3.5]), r"cover \[1\.500000, 3\.500000\)"),
+    ],
+)
+def test_out_of_range_raises_index_error_naming_the_range(make_media, call, message):
+    reader = StreamReader(str(make_media("offset.mkv")))  # 50 frames from 1.5 s
+    reader.add_basic_video_stream(4)
+    with pytest.raises(IndexError, match=message):
+        call(reader)
+
+
+def test_outputs_that_change_frame_timing_are_refused(make_media):
+    reader = StreamReader(str(make_media("h264.mp4")))
+    reader.add_basic_video_stream(4, frame_rate=10)
+    reader.add_video_stream(4, filter_desc="tmix=frames=3")
+    for output in (0, 1):
+        with pytest.raises(InvalidArgumentError, match="changes frame timing"):
+            reader.get_frames_at([1], output=output)
+    with pytest.raises(IndexError, match="output stream index 5"):
+        reader.get_frames_at([1], output=5)
+
+
+def test_audio_outputs_are_refused(make_media):
+    reader = StreamReader(str(make_media("av.mp4")))
+    reader.add_basic_audio_stream(1024)
+    with pytest.raises(InvalidArgumentError, match="video outputs"):
+        reader.get_frames_at([1])
+    with pytest.raises(InvalidArgumentError, match="video outputs"):
+        reader.get_frames_played_at([0.1])
+
+
+def test_frames_go_through_the_outputs_filter_and_format(make_media):
+    path = make_media("hevc.mp4")
+    reader = StreamReader(str(path))
+    reader.add_basic_video_stream(-1, -1, format="gray", width=32, height=24)
+    reader.process_all_packets()
+    (whole,) = reader.pop_chunks()
+    reader = StreamReader(str(path))
+    reader.add_video_stream(4, filter_desc="scale=32:24,format=gray")
+    got = reader.get_frames_at([9, 0, 33])
+    assert got.shape == (3, 1, 24, 32)
+    assert torch.equal(got._elem, whole._elem[[9, 0, 33]])
+
+
+def test_every_input_kind(make_media, as_input):
+    path = make_media("h264.mp4")
+    whole = decode_whole_video(path)
+    reader = StreamReader(as_input(path))
+    reader.add_basic_video_stream(4)
+    assert reader.get_frame_index().num_frames == 50
+    assert torch.equal(reader.get_frames_at([40, 3])._elem, whole._elem[[40, 3]])
+
+
+def test_empty_and_bad_indices(make_media):
+    reader = StreamReader(str(make_media("h264.mp4")))
+    reader.add_basic_video_stream(4)
+    empty = reader.get_frames_at([])
+    assert empty.shape == (0, 3, 48, 64) and empty.frame_pts.shape == (0,)
+    for bad in [[1.5], [True], "12", 3, torch.tensor([[1]]), torch.tensor([0.5])]:
+        with pytest.raises(InvalidArgumentError, match="indices"):
+            reader.get_frames_at(bad)
+    for bad in [[float("nan")], ["1"], 0.5]:
+        with pytest.raises(InvalidArgumentError, match="seconds"):
+            reader.get_frames_played_at(bad)
+
+
+def test_frame_index_is_exact_where_the_header_is_not(make_media):
+    reader = StreamReader(str(make_media("offset.mkv")))
+    # Matroska declares no frame count: torchaudio's num_frames stays 0.
+    assert reader.get_src_stream_info(0).num_frames == 0
+    reader.add_basic_video_stream(10, -1)
+    index = reader.get_frame_index()
+    assert index.num_frames == 50
+    assert index.pts[0].item() == 1.5 and bool(index.key_frame[0])
+    assert int(index.key_frame.sum()) == 5  # a key frame every 10
+    # Building it moved the reader back to the start.
+    reader.process_all_packets()
+    chunks = pop_all(reader)
+    assert sum(c.shape[0] for c in chunks) == 50
+
+
+def test_frame_index_of_an_audio_stream_is_refused(make_media):
+    reader = StreamReader(str(make_media("av.mp4")))
+    with pytest.raises(InvalidArgumentError, match="video streams"):
+        reader.get_frame_index(1)
