@@ -19,7 +19,8 @@ from helpers import decode_whole_video, pop_all
 CONTAINERS = [
     "h264.mp4", "ntsc_av.mp4", "hevc.mp4", "hevc.ts", "vfr.mp4", "offset.mkv",
     "h264.ts", "dropped.avi", "bframes.avi", "vp9.webm", "mpeg2.ts",
-    "far_keys.mp4", "mpeg4.mkv",
+    "far_keys.mp4", "mpeg4.mkv", "ntsc_k12.avi", "gop1s_av.mp4", "late_audio.mkv",
+    "hevc_av.mp4", "rgb_lossless.mkv",
 ]
 
 
@@ -203,3 +204,12 @@ def test_frame_index_of_an_audio_stream_is_refused(make_media):
     reader = StreamReader(str(make_media("av.mp4")))
     with pytest.raises(InvalidArgumentError, match="video streams"):
         reader.get_frame_index(1)
+
+
+def test_a_source_that_cannot_seek_is_refused_clearly(make_media):
+    from file_doubles import ReadOnlyFile
+
+    reader = StreamReader(ReadOnlyFile(make_media("h264.ts").read_bytes()))
+    reader.add_basic_video_stream(4)
+    with pytest.raises(InvalidArgumentError, match="cannot seek in <custom reader>: it has no seek"):
+        reader.get_frames_at([3])
