@@ -43,13 +43,15 @@ def ffstream_video(spec):
         format=spec["format"],
         width=spec.get("width"),
         height=spec.get("height"),
+        yuv_layout=spec.get("yuv_layout", "full"),
     )
     n = check = 0
     for (chunk,) in r.stream():
         # (N, C, H, W): packed formats are channels_last views, planar ones
-        # (yuv420p with chroma brought to full size) contiguous.
+        # (yuv420p with chroma brought to full size) contiguous; I420 is
+        # (N, H * 3 / 2, W).
         n += chunk.shape[0]
-        check += int(chunk[:, 0, 0, 0].sum())
+        check += int(chunk[:, 0, 0].sum() if chunk.dim() == 3 else chunk[:, 0, 0, 0].sum())
     r.close()
     return time.perf_counter() - t0, n, check
 
@@ -195,7 +197,11 @@ def pyav_video(spec):
 
     fmt = spec["format"]
     kwargs = {}
-    if fmt == "yuv420p":
+    if fmt == "yuv420p" and spec.get("native_planes"):
+        # The planes as decoded: PyAV's yuv420p ndarray is (H * 3 / 2, W),
+        # Y then U then V, the I420 layout of ffstream's yuv_layout="i420".
+        kwargs = {"format": "yuv420p"}
+    elif fmt == "yuv420p":
         # ffstream's yuv420p output is torchaudio's: Y plus U and V brought to
         # full size by nearest neighbour, (3, H, W) per frame. The same-size
         # PyAV output is yuv444p through swscale (POINT = nearest neighbour), a
@@ -217,9 +223,9 @@ def pyav_video(spec):
     n = check = 0
     if not stack:
         for frame in c.decode(s):
-            a = torch.from_numpy(frame.to_ndarray(**kwargs))  # (H, W, 3) or (3, H, W)
+            a = torch.from_numpy(frame.to_ndarray(**kwargs))  # (H, W, 3), (3, H, W) or I420
             n += 1
-            check += int(a[0, 0, 0])
+            check += int(a[0, 0] if a.dim() == 2 else a[0, 0, 0])
     else:
         # Batches of `stack` frames, as a user of PyAV makes them: one
         # torch.stack over the frames' arrays.
@@ -227,9 +233,9 @@ def pyav_video(spec):
 
         def flush():
             nonlocal n, check
-            b = torch.stack(pending)  # (N, H, W, 3) or (N, 3, H, W)
+            b = torch.stack(pending)  # (N, H, W, 3), (N, 3, H, W) or I420
             n += b.shape[0]
-            check += int(b[:, 0, 0, 0].sum())
+            check += int(b[:, 0, 0].sum() if b.dim() == 3 else b[:, 0, 0, 0].sum())
             pending.clear()
 
         for frame in c.decode(s):

@@ -111,7 +111,11 @@ CASES = [
         media="720p",
         spec=dict(format="yuv420p", threads=1),
         unit="frames",
-        rows=_video_rows(("ffmpeg 4:2:0 planes", "ffmpeg", {"native_planes": True})),
+        rows=_video_rows(
+            ("ffmpeg 4:2:0 planes", "ffmpeg", {"native_planes": True}),
+            ("ffstream i420 planes", "ffstream", {"yuv_layout": "i420"}),
+            (f"pyav 4:2:0 planes stack {BATCH}", "pyav", {"native_planes": True, "stack": BATCH}),
+        ),
         skip={"torchcodec": "decodes video to RGB only"},
     ),
     dict(

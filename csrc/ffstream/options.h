@@ -39,6 +39,10 @@ struct OutputOptions {
                                           // ("30", "29.97", "30000/1001")
   std::optional<int> width;               // video: scale to this size
   std::optional<int> height;
+  // Video in yuv420p: false brings chroma to full size, (3, H, W) a frame
+  // (torchaudio's layout); true keeps the planes as decoded, one
+  // (H * 3 / 2, W) image a frame holding Y, then U, then V (I420).
+  bool yuv_i420 = false;
   std::optional<std::string> decoder;
   OptionMap decoder_options;
   std::optional<std::string> hw_accel;

@@ -191,14 +191,16 @@ void register_stream_reader(py::module_& m) {
           [](R& r, int64_t i, int64_t fpc, std::optional<double> spc, int64_t bcs,
              std::optional<std::string> filter,
              std::optional<std::string> decoder, OptionMap decoder_option,
-             std::optional<std::string> hw_accel) {
+             std::optional<std::string> hw_accel, bool yuv_i420) {
             auto o = output_options(MediaType::kVideo, i, fpc, spc, bcs, filter,
                                     decoder, decoder_option, hw_accel);
+            o.yuv_i420 = yuv_i420;
             return r.call([&o](StreamReader& s) { return s.add_stream(o); });
           },
           py::arg("stream_index"), py::arg("frames_per_chunk"),
           py::arg("seconds_per_chunk"), py::arg("buffer_chunk_size"), py::arg("filter_desc"),
-          py::arg("decoder"), py::arg("decoder_option"), py::arg("hw_accel"))
+          py::arg("decoder"), py::arg("decoder_option"), py::arg("hw_accel"),
+          py::arg("yuv_i420"))
       .def(
           "add_basic_audio_stream",
           [](R& r, int64_t i, int64_t fpc, std::optional<double> spc, int64_t bcs,
@@ -222,9 +224,11 @@ void register_stream_reader(py::module_& m) {
              std::optional<std::string> decoder, OptionMap decoder_option,
              std::optional<std::string> format,
              std::optional<std::string> frame_rate, std::optional<int> width,
-             std::optional<int> height, std::optional<std::string> hw_accel) {
+             std::optional<int> height, std::optional<std::string> hw_accel,
+             bool yuv_i420) {
             auto o = output_options(MediaType::kVideo, i, fpc, spc, bcs, std::nullopt,
                                     decoder, decoder_option, hw_accel);
+            o.yuv_i420 = yuv_i420;
             o.format = std::move(format);
             o.frame_rate = std::move(frame_rate);
             o.width = width;
@@ -234,7 +238,8 @@ void register_stream_reader(py::module_& m) {
           py::arg("stream_index"), py::arg("frames_per_chunk"),
           py::arg("seconds_per_chunk"), py::arg("buffer_chunk_size"), py::arg("decoder"),
           py::arg("decoder_option"), py::arg("format"), py::arg("frame_rate"),
-          py::arg("width"), py::arg("height"), py::arg("hw_accel"))
+          py::arg("width"), py::arg("height"), py::arg("hw_accel"),
+          py::arg("yuv_i420"))
       .def("remove_stream",
            [](R& r, int64_t index) {
              int i = to_index(index, "output stream index");

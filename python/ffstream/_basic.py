@@ -49,3 +49,14 @@ def chunking(frames_per_chunk, seconds_per_chunk) -> Tuple[int, Optional[float]]
         )
     check_positive("seconds_per_chunk", seconds_per_chunk, integer=False)
     return -1, float(seconds_per_chunk)
+
+
+_YUV_LAYOUTS = {"full": False, "i420": True}
+
+
+def yuv_i420(yuv_layout) -> bool:
+    """Whether yuv420p frames keep their planes (I420) rather than full-size
+    chroma."""
+    if yuv_layout not in _YUV_LAYOUTS:
+        raise InvalidArgumentError(f"yuv_layout must be 'full' or 'i420', got {yuv_layout!r}")
+    return _YUV_LAYOUTS[yuv_layout]

@@ -190,6 +190,7 @@ class StreamReader:
         width: int | None,
         height: int | None,
         hw_accel: str | None,
+        yuv_i420: bool,
     ) -> int: ...
     def add_video_stream(
         self,
@@ -201,6 +202,7 @@ class StreamReader:
         decoder: str | None,
         decoder_option: Mapping[str, str],
         hw_accel: str | None,
+        yuv_i420: bool,
     ) -> int: ...
     def close(self) -> None: ...
     def default_audio_stream(self) -> int | None: ...

@@ -229,6 +229,7 @@ class StreamReader:
         width: Optional[int] = None,
         height: Optional[int] = None,
         hw_accel: Optional[str] = None,
+        yuv_layout: str = "full",
     ) -> None:
         """Adds a video output with optional rate, size and format changes.
 
@@ -259,6 +260,15 @@ class StreamReader:
             height: Scale to this height.
             hw_accel: Hardware decoding device, e.g. ``"cuda:0"``; not
                 available yet (raises :class:`~ffstream.NotSupportedError`).
+            yuv_layout: With ``format="yuv420p"``: ``"full"`` (torchaudio's)
+                brings chroma to full size, ``(N, 3, H, W)``; ``"i420"``
+                keeps the planes as decoded, one ``(N, H * 3 // 2, W)`` uint8
+                tensor holding Y, then U, then V of each frame (the I420
+                layout OpenCV and NVIDIA tools take; even sizes only), which
+                costs one plain copy. :func:`ffstream.utils.i420_planes`
+                gives the three planes as views and
+                :func:`ffstream.utils.i420_to_yuv` the full-size layout. Not
+                part of torchaudio's API.
         """
         rate = _basic.rate_text(frame_rate)
         _basic.check_positive("width", width, integer=True)
@@ -267,6 +277,7 @@ class StreamReader:
             self._source_index("video", stream_index),
             *_basic.chunking(frames_per_chunk, seconds_per_chunk), buffer_chunk_size,
             decoder, decoder_option or {}, format, rate, width, height, hw_accel,
+            _basic.yuv_i420(yuv_layout),
         )
 
     def add_audio_stream(
@@ -304,6 +315,7 @@ class StreamReader:
         decoder_option: Optional[Dict[str, str]] = None,
         filter_desc: Optional[str] = None,
         hw_accel: Optional[str] = None,
+        yuv_layout: str = "full",
     ) -> None:
         """Adds a video output through an FFmpeg filter chain.
 
@@ -311,12 +323,13 @@ class StreamReader:
         ``"fps=10,scale=224:224,format=pix_fmts=rgb24"``; it must end in a pixel
         format listed in :meth:`add_basic_video_stream`. Without a filter, a
         source format that has no converter is converted to the nearest one.
-        Other arguments are those of :meth:`add_basic_video_stream`.
+        Other arguments are those of :meth:`add_basic_video_stream`
+        (``yuv_layout="i420"`` needs the chain to give yuv420p).
         """
         self._be.add_video_stream(
             self._source_index("video", stream_index),
             *_basic.chunking(frames_per_chunk, seconds_per_chunk), buffer_chunk_size, filter_desc, decoder,
-            decoder_option or {}, hw_accel,
+            decoder_option or {}, hw_accel, _basic.yuv_i420(yuv_layout),
         )
 
     def _source_index(self, media: str, stream_index: Optional[int]) -> int:

@@ -1,10 +1,12 @@
-"""What the FFmpeg under ffstream provides, and its log level."""
+"""What the FFmpeg under ffstream provides, its log level, and helpers for
+the I420 layout of yuv420p chunks."""
 
 from __future__ import annotations
 
 from typing import Dict, List, Tuple
 
 from ._extension import ext
+from ._yuv import i420_planes, i420_to_yuv
 
 __all__ = [
     "get_versions",
@@ -22,6 +24,8 @@ __all__ = [
     "get_build_config",
     "get_log_level",
     "set_log_level",
+    "i420_planes",
+    "i420_to_yuv",
 ]
 
 

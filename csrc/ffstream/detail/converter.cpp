@@ -45,6 +45,18 @@ struct Writers {
     }
   }
 
+  // yuv420p as decoded: the Y plane, then U and V (each W/2 x H/2), back
+  // to back (I420).
+  static void i420(Converter& c, const AVFrame* f, int64_t, int64_t,
+                   uint8_t* dst) {
+    const int w = c.width_, h = c.height_;
+    av_image_copy_plane(dst, w, f->data[0], f->linesize[0], w, h);
+    uint8_t* u = dst + static_cast<size_t>(w) * h;
+    av_image_copy_plane(u, w / 2, f->data[1], f->linesize[1], w / 2, h / 2);
+    av_image_copy_plane(u + static_cast<size_t>(w / 2) * (h / 2), w / 2,
+                        f->data[2], f->linesize[2], w / 2, h / 2);
+  }
+
   // Nearest-neighbour upsampling of a subsampled chroma plane into a full-size
   // one. `step`/`offset` pick U or V from an interleaved (NV12) plane.
   template <typename T>
@@ -138,7 +150,32 @@ bool Converter::can_convert_into(AVPixelFormat format) {
 }
 
 Converter Converter::for_video(AVPixelFormat format, int width, int height,
-                               AVPixelFormat input) {
+                               AVPixelFormat input, bool i420) {
+  if (i420) {
+    if (format != AV_PIX_FMT_YUV420P) {
+      const char* name = av_get_pix_fmt_name(format);
+      throw Error(ErrorKind::kInvalidArgument,
+                  std::string("yuv_layout='i420' needs yuv420p frames, the "
+                              "output gives ") +
+                      (name ? name : "none"));
+    }
+    if (width % 2 != 0 || height % 2 != 0) {
+      throw Error(ErrorKind::kInvalidArgument,
+                  "yuv_layout='i420' needs an even width and height, got " +
+                      std::to_string(width) + "x" + std::to_string(height) +
+                      " (scale to an even size, or use the full-size layout)");
+    }
+    FrameLayout layout;
+    layout.dtype = DType::kUInt8;
+    layout.shape = {int64_t{height} * 3 / 2, width};
+    layout.strides = {width, 1};
+    layout.elements = int64_t{width} * height * 3 / 2;
+    Converter c(layout, &Writers::i420);
+    c.format_ = format;
+    c.width_ = width;
+    c.height_ = height;
+    return c;
+  }
   const PixelFormatSpec* spec = find_pixel_format(format);
   if (spec == nullptr) {
     const char* name = av_get_pix_fmt_name(format);

@@ -30,8 +30,11 @@ class Converter {
   // Throws kInvalidArgument naming the format when it has no converter.
   // Frames come in `format`, or in `input` when given, which is then converted
   // by swscale (possible when can_convert_into(format)).
+  // With `i420`, yuv420p frames keep their planes as decoded: one
+  // (H * 3 / 2, W) uint8 image per frame, Y then U then V (even sizes only).
   static Converter for_video(AVPixelFormat format, int width, int height,
-                             AVPixelFormat input = AV_PIX_FMT_NONE);
+                             AVPixelFormat input = AV_PIX_FMT_NONE,
+                             bool i420 = false);
   // Whether swscale can write `format` straight into a chunk (packed or
   // full-size planar formats; not the chroma-upsampled layouts).
   static bool can_convert_into(AVPixelFormat format);

@@ -38,6 +38,9 @@ int validate(const OutputOptions& o) {
                     "': hardware decoding is not available in ffstream yet; "
                     "leave hw_accel=None to decode on the CPU");
   }
+  if (o.yuv_i420 && o.media_type != MediaType::kVideo) {
+    throw Error(ErrorKind::kInvalidArgument, "yuv_layout is for video outputs");
+  }
   if (o.filter_desc && !o.filter_desc->empty() && has_basic_options(o)) {
     throw Error(ErrorKind::kInvalidArgument,
                 "an output takes either filter_desc or the basic options "
@@ -177,12 +180,13 @@ std::optional<int> direct_format(const OutputOptions& o,
 }
 
 Converter make_converter(const FilterGraph& g, bool video,
-                         std::optional<int> direct_format) {
+                         std::optional<int> direct_format, bool i420) {
   const int out = g.output_format();
   if (video) {
     return Converter::for_video(
         static_cast<AVPixelFormat>(direct_format.value_or(out)),
-        g.output_width(), g.output_height(), static_cast<AVPixelFormat>(out));
+        g.output_width(), g.output_height(), static_cast<AVPixelFormat>(out),
+        i420);
   }
   return Converter::for_audio(
       static_cast<AVSampleFormat>(direct_format.value_or(out)),
@@ -241,7 +245,7 @@ OutputStream::OutputStream(const AVFormatContext* format,
                                      const_cast<AVStream*>(stream), nullptr)),
              direct_format_ ? "" : filter_description_),
       converter_(make_converter(graph_, options.media_type == MediaType::kVideo,
-                                direct_format_)),
+                                direct_format_, options.yuv_i420)),
       buffer_(check_chunk_bytes(converter_.layout(), options),
               sizing_of(options),
               // Audio frames of one commit are samples, 1 / rate apart.
