@@ -114,6 +114,7 @@ CASES = [
         rows=_video_rows(
             ("ffmpeg 4:2:0 planes", "ffmpeg", {"native_planes": True}),
             ("ffstream i420 planes", "ffstream", {"yuv_layout": "i420"}),
+            ("pyav 4:2:0 planes", "pyav", {"native_planes": True}),
             (f"pyav 4:2:0 planes stack {BATCH}", "pyav", {"native_planes": True, "stack": BATCH}),
         ),
         skip={"torchcodec": "decodes video to RGB only"},

@@ -70,6 +70,18 @@ struct Writers {
         std::memcpy(out, out - c.width_, c.width_ * sizeof(T));
         continue;
       }
+      if (c.chroma_shift_w_ == 1 && step == 1) {
+        // 4:2:0 and 4:2:2 planes: each sample twice. This simple form is
+        // what the compiler vectorizes (the general loop below is not).
+        const int half = c.width_ / 2;
+        for (int x = 0; x < half; ++x) {
+          const T v = in[x];
+          out[2 * x] = v;
+          out[2 * x + 1] = v;
+        }
+        if (c.width_ % 2 != 0) out[c.width_ - 1] = in[half];
+        continue;
+      }
       for (int x = 0; x < c.width_; ++x) {
         out[x] = in[(x >> c.chroma_shift_w_) * step + offset];
       }
