@@ -154,9 +154,17 @@ bool FilterInput::same_frames(const FilterInput& o) const {
 
 FilterGraph::FilterGraph(const FilterInput& input,
                          const std::string& description)
-    : input_(input), description_(description), graph_(avfilter_graph_alloc()) {
-  if (!graph_) throw std::bad_alloc();
+    : input_(input), description_(description) {
   const bool video = input.media_type == AVMEDIA_TYPE_VIDEO;
+  if (description.empty()) {
+    // Nothing to filter: frames pass straight through, without the cost of
+    // configuring a graph (which dominates opening many short files).
+    passed_ = make_frame();
+    frame_by_frame_ = video;
+    return;
+  }
+  graph_.reset(avfilter_graph_alloc());
+  if (!graph_) throw std::bad_alloc();
   const std::string context = "filter '" + description + "'";
   // Filters run in the caller's thread; the decoder has its own threads.
   graph_->nb_threads = 1;
@@ -183,8 +191,7 @@ FilterGraph::FilterGraph(const FilterInput& input,
   inputs->filter_ctx = sink_;
   inputs->pad_idx = 0;
 
-  const std::string desc =
-      description.empty() ? (video ? "null" : "anull") : description;
+  const std::string& desc = description;
   AVFilterInOut* in_raw = inputs.release();
   AVFilterInOut* out_raw = outputs.release();
   int ret = avfilter_graph_parse_ptr(graph_.get(), desc.c_str(), &in_raw,
@@ -210,6 +217,16 @@ FilterGraph::FilterGraph(const FilterInput& input,
 }
 
 void FilterGraph::push(AVFrame* frame) {
+  if (passed_) {
+    // Pass-through holds one frame: the caller pulls after every push.
+    if (frame == nullptr) {
+      ended_ = true;
+    } else {
+      av_frame_unref(passed_.get());
+      check_av(av_frame_ref(passed_.get(), frame), "av_frame_ref", "pass-through");
+    }
+    return;
+  }
   int ret = 0;
   if (frame == nullptr) {
     // Closing at the last frame's start (what a null frame does) would make
@@ -240,6 +257,13 @@ void FilterGraph::push(AVFrame* frame) {
 }
 
 FilterGraph::Pull FilterGraph::pull(AVFrame* out) {
+  if (passed_) {
+    if (passed_->buf[0] != nullptr) {
+      av_frame_move_ref(out, passed_.get());
+      return Pull::kFrame;
+    }
+    return ended_ ? Pull::kEnd : Pull::kAgain;
+  }
   int ret = av_buffersink_get_frame(sink_, out);
   if (ret == AVERROR(EAGAIN)) return Pull::kAgain;
   if (ret == AVERROR_EOF) return Pull::kEnd;
@@ -247,21 +271,27 @@ FilterGraph::Pull FilterGraph::pull(AVFrame* out) {
   return Pull::kFrame;
 }
 
+// A pass-through graph gives what it takes.
 AVRational FilterGraph::output_time_base() const {
-  return av_buffersink_get_time_base(sink_);
+  return passed_ ? input_.time_base : av_buffersink_get_time_base(sink_);
 }
 int FilterGraph::output_format() const {
-  return av_buffersink_get_format(sink_);
+  return passed_ ? input_.format : av_buffersink_get_format(sink_);
 }
-int FilterGraph::output_width() const { return av_buffersink_get_w(sink_); }
-int FilterGraph::output_height() const { return av_buffersink_get_h(sink_); }
+int FilterGraph::output_width() const {
+  return passed_ ? input_.width : av_buffersink_get_w(sink_);
+}
+int FilterGraph::output_height() const {
+  return passed_ ? input_.height : av_buffersink_get_h(sink_);
+}
 AVRational FilterGraph::output_frame_rate() const {
-  return av_buffersink_get_frame_rate(sink_);
+  return passed_ ? input_.frame_rate : av_buffersink_get_frame_rate(sink_);
 }
 int FilterGraph::output_sample_rate() const {
-  return av_buffersink_get_sample_rate(sink_);
+  return passed_ ? input_.sample_rate : av_buffersink_get_sample_rate(sink_);
 }
 int FilterGraph::output_num_channels() const {
+  if (passed_) return input_.num_channels;
 #if FFSTREAM_HAS_CH_LAYOUT
   AVChannelLayout layout{};
   if (av_buffersink_get_ch_layout(sink_, &layout) < 0) return 0;

@@ -36,7 +36,9 @@ class FilterGraph {
   enum class Pull { kFrame, kAgain, kEnd };
 
   // `description` is a simple (one input, one output) filter chain; empty
-  // means pass-through. Throws kInvalidArgument naming a bad description.
+  // means pass-through, with no AVFilterGraph at all (outputs that need no
+  // filter skip configuring one). Throws kInvalidArgument naming a bad
+  // description.
   FilterGraph(const FilterInput& input, const std::string& description);
 
   // Feeds a frame (the graph takes a new reference); nullptr ends the input
@@ -69,6 +71,10 @@ class FilterGraph {
   AVFilterContext* sink_ = nullptr;
   // End time (input time base) of the last frame pushed, for closing.
   std::optional<int64_t> end_pts_;
+  // Pass-through (empty description): no graph, the one frame in flight,
+  // and whether the input ended.
+  FramePtr passed_;
+  bool ended_ = false;
   bool frame_by_frame_ = false;
 };
 
