@@ -87,6 +87,8 @@ struct StreamReader::Impl {
   }
 
   int process_packet(std::optional<double> timeout_ms, double backoff_ms);
+  // Output `output`, checked for frames on demand (video, frame by frame).
+  detail::OutputStream& output_for_frames(int output);
   // The frame index of video stream `src_index`, built on first use.
   const detail::FrameIndex& index_of(int src_index, StreamReader& reader);
 
@@ -533,12 +535,11 @@ FrameIndexInfo StreamReader::frame_index(int src_index) {
   return info;
 }
 
-Chunk StreamReader::frames_at(int output, const std::vector<int64_t>& indices) {
-  Impl& m = impl();
-  m.check_output(output);
-  OutputStream& out = *m.outputs[output];
+OutputStream& StreamReader::Impl::output_for_frames(int output) {
+  check_output(output);
+  OutputStream& out = *outputs[output];
   const std::string name =
-      "output " + std::to_string(output) + " (" + m.describe(out.source_index()) + ")";
+      "output " + std::to_string(output) + " (" + describe(out.source_index()) + ")";
   if (out.info().media_type != "video") {
     throw Error(ErrorKind::kInvalidArgument,
                 "frames on demand are for video outputs; " + name + " is audio");
@@ -550,6 +551,12 @@ Chunk StreamReader::frames_at(int output, const std::vector<int64_t>& indices) {
                     "each other; frames on demand need one that passes every "
                     "frame on alone (format, scale, pad, flips, transpose)");
   }
+  return out;
+}
+
+Chunk StreamReader::frames_at(int output, const std::vector<int64_t>& indices) {
+  Impl& m = impl();
+  OutputStream& out = m.output_for_frames(output);
   const FrameIndex& index = m.index_of(out.source_index(), *this);
   for (int64_t i : indices) {
     if (i < 0 || i >= index.size()) {
@@ -579,11 +586,7 @@ Chunk StreamReader::frames_at(int output, const std::vector<int64_t>& indices) {
 
 Chunk StreamReader::frames_played_at(int output, const std::vector<double>& seconds) {
   Impl& m = impl();
-  m.check_output(output);
-  const int src = m.outputs[output]->source_index();
-  if (m.outputs[output]->info().media_type != "video") {
-    return frames_at(output, {});  // raises: not a video output
-  }
+  const int src = m.output_for_frames(output).source_index();
   const FrameIndex& index = m.index_of(src, *this);
   std::vector<int64_t> indices;
   for (double t : seconds) {

@@ -66,6 +66,14 @@ inline std::optional<int64_t> indexed_key_at_or_before(AVStream* stream,
 #endif
 }
 
+inline bool is_key_frame(const AVFrame* frame) {
+#ifdef AV_FRAME_FLAG_KEY
+  return (frame->flags & AV_FRAME_FLAG_KEY) != 0;
+#else
+  return frame->key_frame != 0;
+#endif
+}
+
 inline int64_t frame_duration(const AVFrame* frame) {
 #if FFSTREAM_HAS_FRAME_DURATION
   return frame->duration;

@@ -11,13 +11,6 @@ namespace ffstream::detail {
 
 namespace {
 
-bool is_key_frame(const AVFrame* frame) {
-#ifdef AV_FRAME_FLAG_KEY
-  return (frame->flags & AV_FRAME_FLAG_KEY) != 0;
-#else
-  return frame->key_frame != 0;
-#endif
-}
 
 }  // namespace
 

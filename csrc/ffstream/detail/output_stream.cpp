@@ -17,13 +17,6 @@ namespace {
 // about the duration); beyond it storage grows by doubling.
 constexpr int64_t kMaxHintBytes = int64_t{256} << 20;
 
-bool is_key_frame(const AVFrame* frame) {
-#ifdef AV_FRAME_FLAG_KEY
-  return (frame->flags & AV_FRAME_FLAG_KEY) != 0;
-#else
-  return frame->key_frame != 0;
-#endif
-}
 
 bool has_basic_options(const OutputOptions& o) {
   return o.format || o.sample_rate || o.num_channels || o.frame_rate ||
