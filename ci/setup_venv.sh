@@ -24,6 +24,11 @@ if ! "$py" -c "import pytest, numpy, pybind11, scikit_build_core, cmake, ninja, 
   "${pip[@]}" pytest numpy "pybind11>=2.12" "scikit-build-core>=0.10" cmake ninja \
     "mypy>=1.10" "ruff>=0.6"
 fi
+# Ray Data for ffstream.ray and its tests (the ffstream[ray] extra).
+if ! "$py" -c "import ray.data, pydantic" 2>/dev/null; then
+  echo "ffstream: installing Ray Data (ffstream[ray])"
+  "${pip[@]}" "ray[data]>=2.40" pydantic
+fi
 
 # Rebuild when any file that goes into the package changed.
 stamp="$venv/.ffstream-source-hash"

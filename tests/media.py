@@ -157,6 +157,13 @@ RECIPES: Dict[str, List[str]] = {
         "-fps_mode", "passthrough", "-enc_time_base", "1/1000",
         "-c:v", "libx264", "-pix_fmt", "yuv420p", "-bf", "2", *_GOP,
     ],
+    # Video with lossless audio (FLAC), so a clip's audio can be checked
+    # sample for sample: 4 s, 100 frames, 64000 samples.
+    "av_flac.mkv": [
+        "-f", "lavfi", "-i", _V.replace(f"duration={DURATION}", "duration=4"),
+        "-f", "lavfi", "-i", _A.replace(f"duration={DURATION}", "duration=4"),
+        "-c:v", "libx264", "-pix_fmt", "yuv420p", *_GOP, "-c:a", "flac",
+    ],
     # A camera-style full-range format that has no converter of its own.
     "yuvj420p.mp4": [
         "-f", "lavfi", "-i", _V, "-c:v", "libx264", "-pix_fmt", "yuvj420p",

@@ -4,7 +4,7 @@
 torchaudio's ``torchaudio.io.StreamReader``.
 """
 
-from . import _errors, utils
+from . import _errors, data, utils
 from ._chunk import ChunkTensor
 from ._errors import *  # noqa: F403 (the error classes, listed in _errors.__all__)
 from ._extension import ext as _ext
@@ -34,5 +34,6 @@ __all__ = [
     "ReaderStats",
     "FrameIndex",
     "utils",
+    "data",
     *_errors.__all__,
 ]
