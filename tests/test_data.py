@@ -265,9 +265,21 @@ def test_a_source_without_the_stream_asked_is_skipped(av, flac):
     assert "no video stream" in ds.skipped[0].error
 
 
+@pytest.mark.parametrize("video, named", [
+    ({"decoder_option": {"no_such_option": "1"}}, "no_such_option"),
+    ({"format": "bogus"}, "bogus"),
+    ({"decoder": "no_such_decoder"}, "no_such_decoder"),
+])
+def test_options_every_source_would_refuse_raise_despite_skip(av, video, named):
+    # Skipping would skip every source: the options are wrong, not the file.
+    ds = MediaDataset([av, av], video=video, clip_frames=2)
+    with pytest.raises(ffstream.InvalidArgumentError, match=named):
+        list(ds)
+
+
 def test_decoder_options_and_safe_mode_reach_the_reader(av, tmp_path):
-    ds = MediaDataset([av], video={"decoder_option": {"no_such_option": "1"}}, clip_frames=2)
-    assert list(ds) == [] and "no_such_option" in ds.skipped[0].error
+    ds = MediaDataset([av], video={"decoder_option": {"threads": "2"}}, clip_frames=2)
+    assert len(list(ds)) == 1
     playlist = tmp_path / "list.m3u8"
     playlist.write_text(f"#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXTINF:1.0,\n{av}\n#EXT-X-ENDLIST\n")
     ds = MediaDataset([str(playlist)], video={"frames_per_chunk": -1}, safe=True)
@@ -284,6 +296,7 @@ def test_decoder_options_and_safe_mode_reach_the_reader(av, tmp_path):
         ({"video": {"widht": 3}, "clip_frames": 2}, "widht"),
         ({"video": {}}, "frames_per_chunk or seconds_per_chunk"),
         ({"video": {"frames_per_chunk": 4}, "clip_frames": 2}, "takes no frames_per_chunk"),
+        ({"video": {"frame_rate": 5}, "clip_frames": 2}, "takes no frame_rate"),
         ({"audio": {}, "clip_frames": 2}, "give video= too"),
         ({"video": {}, "clip_frames": 0}, "clip_frames must be a positive int"),
         ({"video": {}, "clip_frames": 2, "clip_sampling": "dense"}, "clip_sampling"),

@@ -181,3 +181,27 @@ def test_interrupt_still_stops_a_wait_with_a_long_timeout(server):
         r.process_all_packets()
     assert time.monotonic() - start < 5
     timer.join()
+
+
+def test_media_dataset_reads_urls_with_options_in_workers(server, make_media):
+    from ffstream.data import MediaDataset
+    from torch.utils.data import DataLoader
+
+    _Handler.user_agents.clear()
+    urls = [f"{server}/ok/av.mp4", f"{server}/ok/sine.wav", f"{server}/ok/nothing.wav"]
+    ds = MediaDataset(urls, audio={"frames_per_chunk": -1}, option={"user_agent": "ffstream-data/1.0"})
+    items = sorted(DataLoader(ds, batch_size=None, num_workers=2), key=lambda i: i["index"])
+    assert [i["index"] for i in items] == [0, 1]  # the 404 is skipped
+    assert torch.equal(items[1]["audio"], decode_whole_audio(str(make_media("sine.wav"))))
+    assert "ffstream-data/1.0" in _Handler.user_agents
+
+
+def test_media_dataset_skips_a_stalled_url_after_the_timeout(server):
+    from ffstream.data import MediaDataset
+
+    ds = MediaDataset([f"{server}/stall/sine.wav", f"{server}/ok/sine.wav"],
+                      audio={"frames_per_chunk": -1}, timeout=0.5)
+    start = time.monotonic()
+    assert [i["index"] for i in ds] == [1]
+    assert time.monotonic() - start < 10
+    assert "DecodeTimeoutError" in ds.skipped[0].error

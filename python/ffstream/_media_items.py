@@ -27,6 +27,12 @@ _READER_KEYS = ("format", "option", "safe", "timeout")
 _AUDIO_CLIP_CHUNK = 8192  # samples per chunk while collecting a clip's audio
 
 
+class OutputOptionsError(InvalidArgumentError):
+    """The ``video=`` or ``audio=`` options were refused when adding an
+    output: they would fail every source, so this is raised whatever
+    ``on_error`` says."""
+
+
 @dataclass(frozen=True)
 class Skipped:
     """A source that was skipped: its position in the list, the entry as
@@ -103,11 +109,11 @@ class ItemSpec:
             raise InvalidArgumentError("clip_frames= counts video frames: give video= too")
         for name in ("video", "audio"):
             options = getattr(self, name) or {}
-            given = [k for k in _CHUNKING if k in options]
+            given = [k for k in (*_CHUNKING, "frame_rate") if k in options]
             if given:
                 raise InvalidArgumentError(
-                    f"with clip_frames, {name}= takes no {', '.join(given)}: "
-                    "a clip's length sets the chunking"
+                    f"with clip_frames, {name}= takes no {', '.join(given)}: a clip's length sets the "
+                    "chunking, and its frames are the decoded ones (frame_step= thins them)"
                 )
 
     @property
@@ -154,12 +160,22 @@ def _add_outputs(reader: StreamReader, video, audio) -> List[str]:
     """Adds the outputs, video first; returns their names in output order."""
     names = []
     if video is not None:
-        reader.add_basic_video_stream(**_whole_stream_default(video))
+        add_output(reader, "video", **_whole_stream_default(video))
         names.append("video")
     if audio is not None:
-        reader.add_basic_audio_stream(**_whole_stream_default(audio))
+        add_output(reader, "audio", **_whole_stream_default(audio))
         names.append("audio")
     return names
+
+
+def add_output(reader: StreamReader, media: str, *args, **options) -> None:
+    """Adds a basic output, telling bad options (raised as
+    :class:`OutputOptionsError`) from a source that lacks the stream."""
+    add = reader.add_basic_video_stream if media == "video" else reader.add_basic_audio_stream
+    try:
+        add(*args, **options)
+    except InvalidArgumentError as error:
+        raise OutputOptionsError(f"{media}= options: {error}") from error
 
 
 def _whole_stream_default(options: Dict[str, Any]) -> Dict[str, Any]:
@@ -205,7 +221,7 @@ def clip_starts(num_frames: int, spec: ItemSpec, index: int, epoch: int) -> List
 
 def _clip_items(source: Any, index: int, spec: ItemSpec, epoch: int) -> Iterator[Item]:
     with StreamReader(source, **spec.reader) as reader:
-        reader.add_basic_video_stream(1, -1, **spec.video)  # type: ignore[arg-type]
+        add_output(reader, "video", 1, -1, **spec.video)  # type: ignore[arg-type]
         num_frames = len(reader.get_frame_index(spec.video.get("stream_index")))  # type: ignore[union-attr]
         starts = clip_starts(num_frames, spec, index, epoch)
         audio = _ClipAudio(source, spec) if spec.audio is not None else None
@@ -232,7 +248,7 @@ class _ClipAudio:
 
     def __init__(self, source: Any, spec: ItemSpec):
         self._reader = StreamReader(source, **spec.reader)
-        self._reader.add_basic_audio_stream(_AUDIO_CLIP_CHUNK, -1, **spec.audio)  # type: ignore[arg-type]
+        add_output(self._reader, "audio", _AUDIO_CLIP_CHUNK, -1, **spec.audio)  # type: ignore[arg-type]
         info = self._reader.get_out_stream_info(0)
         assert isinstance(info, OutputAudioStream)
         self._rate = info.sample_rate
@@ -274,9 +290,12 @@ def items_or_skip(
     """The items of one source under the error policy: ``"raise"`` lets the
     error out; ``"skip"`` logs it (logger ``ffstream.data``) and records it
     in ``skipped``; a callable is called with (index, source, error). Items
-    yielded before a mid-file error stay yielded."""
+    yielded before a mid-file error stay yielded. Options that every source
+    would refuse (:class:`OutputOptionsError`) are always raised."""
     try:
         yield from read_items(source, index, spec, epoch)
+    except OutputOptionsError:
+        raise
     except Exception as error:  # noqa: BLE001 (a bad file must not end the epoch)
         if on_error == "raise":
             raise

@@ -53,7 +53,9 @@ class MediaDataset(IterableDataset):
             ``ffstream.data`` and records it in :attr:`skipped`; ``"raise"``
             ends the iteration with the error; a callable is called with
             ``(index, source, error)`` in the worker, and the source is
-            skipped.
+            skipped. Options that an output refuses (an unknown format,
+            decoder or decoder option) are raised whatever this says, as
+            they would fail every source.
         rank, world_size: This process's distributed rank and the number of
             ranks; by default torch.distributed's when it is initialised,
             else 0 and 1.
@@ -130,7 +132,9 @@ class MediaDataset(IterableDataset):
     def set_epoch(self, epoch: int) -> None:
         """Sets the epoch, which picks the shuffle order and the random clips.
         Call it before iterating (before the DataLoader starts its workers,
-        so each gets the new value)."""
+        so each gets the new value). Without it, every epoch is epoch 0.
+        Workers started with ``persistent_workers=True`` keep the dataset
+        they were given and do not see later calls."""
         if isinstance(epoch, bool) or not isinstance(epoch, int) or epoch < 0:
             raise InvalidArgumentError(f"epoch must be an int >= 0, got {epoch!r}")
         self.epoch = epoch
