@@ -121,3 +121,15 @@ def test_ordinary_media_decodes_the_same_in_safe_mode(make_media, name):
             r.add_basic_video_stream(-1)
             r.process_all_packets()
             assert r.pop_chunks()[0].shape[0] == 50
+
+
+@pytest.mark.parametrize("filter_desc", ["amovie=/etc/passwd,anull",
+                                         "anull,ametadata=mode=print:file=/tmp/x"])
+def test_filters_that_reach_outside_are_refused_in_safe_mode(make_media, filter_desc):
+    reader = ffstream.StreamReader(str(make_media("sine.wav")), safe=True)
+    with pytest.raises(ffstream.InvalidArgumentError, match="refused in safe mode"):
+        reader.add_audio_stream(1024, filter_desc=filter_desc)
+    # Ordinary filters still run.
+    reader.add_audio_stream(1024, filter_desc="volume=0.5,aresample=8000")
+    reader.process_all_packets()
+    assert reader.pop_chunks()[0].shape == (1024, 1)

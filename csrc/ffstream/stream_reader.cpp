@@ -13,6 +13,7 @@
 #include "ffstream/detail/decoded_stream.h"
 #include "ffstream/detail/decoder.h"
 #include "ffstream/detail/ffmpeg_log.h"
+#include "ffstream/detail/filter_safety.h"
 #include "ffstream/detail/frame_index.h"
 #include "ffstream/detail/frames_on_demand.h"
 #include "ffstream/detail/output_stream.h"
@@ -310,6 +311,16 @@ int StreamReader::add_stream(const OutputOptions& options) {
                 m.describe(options.source_index) + " is " +
                     (actual ? actual : "of unknown type") + ", not " +
                     (audio ? "audio" : "video"));
+  }
+
+  if (m.source->safe() && options.filter_desc) {
+    // Before FFmpeg parses it: parsing already opens files (amovie, psnr).
+    const std::string why = refused_by_safe_mode(*options.filter_desc);
+    if (!why.empty()) {
+      throw Error(ErrorKind::kInvalidArgument,
+                  "filter '" + *options.filter_desc +
+                      "' is refused in safe mode: " + why);
+    }
   }
 
   auto it = m.streams.find(options.source_index);

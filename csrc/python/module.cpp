@@ -6,5 +6,6 @@ PYBIND11_MODULE(_ffstream, m) {
   ffstream::python::register_chunk(m);
   ffstream::python::register_info(m);
   ffstream::python::register_stream_reader(m);
+  ffstream::python::register_frame_filter(m);
   ffstream::python::register_utils(m);
 }

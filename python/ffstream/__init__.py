@@ -8,6 +8,7 @@ from . import _errors, data, utils
 from ._chunk import ChunkTensor
 from ._errors import *  # noqa: F403 (the error classes, listed in _errors.__all__)
 from ._extension import ext as _ext
+from ._filter_graph import AudioInput, FilterGraph, FilterOutput, VideoInput, apply_audio_effect
 from ._info import (
     FrameIndex,
     OutputAudioStream,
@@ -33,6 +34,11 @@ __all__ = [
     "OutputVideoStream",
     "ReaderStats",
     "FrameIndex",
+    "FilterGraph",
+    "AudioInput",
+    "VideoInput",
+    "FilterOutput",
+    "apply_audio_effect",
     "utils",
     "data",
     *_errors.__all__,

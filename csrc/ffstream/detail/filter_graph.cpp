@@ -51,34 +51,6 @@ void set_channels(FilterInput& in, const T* src) {
 #endif
 }
 
-std::string source_args(const FilterInput& in) {
-  char buf[512];
-  if (in.media_type == AVMEDIA_TYPE_VIDEO) {
-    AVRational sar = in.sample_aspect_ratio.num > 0 ? in.sample_aspect_ratio
-                                                    : AVRational{1, 1};
-    std::snprintf(buf, sizeof(buf),
-                  "video_size=%dx%d:pix_fmt=%d:time_base=%d/%d:"
-                  "pixel_aspect=%d/%d",
-                  in.width, in.height, in.format, in.time_base.num,
-                  in.time_base.den, sar.num, sar.den);
-    std::string args = buf;
-    if (in.frame_rate.num > 0 && in.frame_rate.den > 0) {
-      args += ":frame_rate=" + std::to_string(in.frame_rate.num) + "/" +
-              std::to_string(in.frame_rate.den);
-    }
-    return args;
-  }
-  std::snprintf(buf, sizeof(buf), "time_base=%d/%d:sample_rate=%d:sample_fmt=%s",
-                in.time_base.num, in.time_base.den, in.sample_rate,
-                av_get_sample_fmt_name(static_cast<AVSampleFormat>(in.format)));
-  std::string args = buf;
-  if (!in.channel_layout.empty()) {
-    args += ":channel_layout=" + in.channel_layout;
-  } else {
-    args += ":channels=" + std::to_string(in.num_channels);
-  }
-  return args;
-}
 
 // Filters whose output frame depends on one input frame only and keeps its
 // pts. Anything else (fps, tmix, setpts, ...) may carry what came before a
@@ -110,6 +82,46 @@ bool is_frame_by_frame(const AVFilterGraph* graph) {
 }
 
 }  // namespace
+
+std::string buffer_source_args(const FilterInput& in) {
+  char buf[512];
+  if (in.media_type == AVMEDIA_TYPE_VIDEO) {
+    AVRational sar = in.sample_aspect_ratio.num > 0 ? in.sample_aspect_ratio
+                                                    : AVRational{1, 1};
+    std::snprintf(buf, sizeof(buf),
+                  "video_size=%dx%d:pix_fmt=%d:time_base=%d/%d:"
+                  "pixel_aspect=%d/%d",
+                  in.width, in.height, in.format, in.time_base.num,
+                  in.time_base.den, sar.num, sar.den);
+    std::string args = buf;
+    if (in.frame_rate.num > 0 && in.frame_rate.den > 0) {
+      args += ":frame_rate=" + std::to_string(in.frame_rate.num) + "/" +
+              std::to_string(in.frame_rate.den);
+    }
+    return args;
+  }
+  std::snprintf(buf, sizeof(buf), "time_base=%d/%d:sample_rate=%d:sample_fmt=%s",
+                in.time_base.num, in.time_base.den, in.sample_rate,
+                av_get_sample_fmt_name(static_cast<AVSampleFormat>(in.format)));
+  std::string args = buf;
+  if (!in.channel_layout.empty()) {
+    args += ":channel_layout=" + in.channel_layout;
+  } else {
+    args += ":channels=" + std::to_string(in.num_channels);
+  }
+  return args;
+}
+
+std::string default_channel_layout(int channels) {
+#if FFSTREAM_HAS_CH_LAYOUT
+  AVChannelLayout layout{};
+  layout.order = AV_CHANNEL_ORDER_UNSPEC;
+  layout.nb_channels = channels;
+  return describe_layout(layout);
+#else
+  return describe_layout(0, channels);
+#endif
+}
 
 FilterInput FilterInput::from_codec(const AVCodecContext* ctx,
                                     AVRational time_base,
@@ -173,7 +185,7 @@ FilterGraph::FilterGraph(const FilterInput& input,
   const AVFilter* sink =
       avfilter_get_by_name(video ? "buffersink" : "abuffersink");
   check_av(avfilter_graph_create_filter(&source_, src, "in",
-                                        source_args(input).c_str(), nullptr,
+                                        buffer_source_args(input).c_str(), nullptr,
                                         graph_.get()),
            "avfilter_graph_create_filter(buffer)", context);
   check_av(avfilter_graph_create_filter(&sink_, sink, "out", nullptr, nullptr,

@@ -31,6 +31,12 @@ struct FilterInput {
   bool same_frames(const FilterInput& other) const;
 };
 
+// The arguments of a buffer or abuffer filter that takes `input`'s frames.
+std::string buffer_source_args(const FilterInput& input);
+// FFmpeg's name for its default layout of `channels` ("mono", "stereo");
+// empty when it has none.
+std::string default_channel_layout(int channels);
+
 class FilterGraph {
  public:
   enum class Pull { kFrame, kAgain, kEnd };

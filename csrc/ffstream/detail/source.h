@@ -37,6 +37,8 @@ class Source {
   AVFormatContext* get() const { return format_.get(); }
   // How errors name this source: the URL, or "<custom reader>".
   const std::string& name() const { return name_; }
+  // Whether the source was opened in safe mode (filters are checked too).
+  bool safe() const { return safe_; }
 
   // Reads the next packet of any stream, waiting as `retry` says while the
   // source has none yet (EAGAIN; blocking FFmpeg calls also give up once its
