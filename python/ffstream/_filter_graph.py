@@ -8,7 +8,7 @@ import math
 from dataclasses import dataclass
 from fractions import Fraction
 from numbers import Integral, Real
-from typing import Dict, List, Mapping, Optional, Sequence, Union
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 import torch
 
@@ -191,7 +191,8 @@ class FilterGraph:
         ended at its own end time, on its own. A filter such as amix decides
         what to do when an input ends by what it has seen of the others by
         then, so this gives what the command gives."""
-        events = []  # (time, 0 for a piece or 1 for an end, input, piece)
+        # (time, 0 for a piece or 1 for an end, input, piece)
+        events: List[Tuple[float, int, int, Optional[torch.Tensor]]] = []
         for i, tensor in enumerate(tensors):
             spec = self._inputs[i]
             tensor = _checked(tensor, spec, self._input_names[i] or str(i))
@@ -202,7 +203,7 @@ class FilterGraph:
         for _, is_end, i, piece in sorted(events, key=lambda e: e[:3]):
             if is_end:
                 self._be.close(i)
-            else:
+            elif piece is not None:
                 self.push(piece, i)
             self._pull_into(pulled)
 
