@@ -161,6 +161,7 @@ def main():
     p.add_argument("--count", type=int, default=1000)
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--media-dir", default=str(HERE.parent / "build" / "bench-media" / "short"))
+    p.add_argument("--peers", default="ffstream,ray,torchcodec,pyav", help="comma-separated subset")
     a = p.parse_args()
     env = dict(os.environ)
     if a.peer_path:
@@ -168,7 +169,7 @@ def main():
     files = make_clips(Path(a.media_dir), a.count)["video"]
     results = {}
     for _ in range(a.repeats):
-        for peer, workers in RUNS:
+        for peer, workers in [r for r in RUNS if r[0] in a.peers.split(",")]:
             spec = {"files": files, "peer": peer, "workers": workers}
             proc = subprocess.run([sys.executable, "-c", WORKER, json.dumps(spec)],
                                   capture_output=True, text=True, env=env)

@@ -48,7 +48,8 @@ def read_media(
             sources are logged there (Ray forwards worker logs to the
             driver).
         override_num_blocks: Read tasks to split the sources over (each
-            task reads every n-th source); by default Ray chooses.
+            task reads every n-th source); by default two per CPU of the
+            cluster, or more so that none gets over 64 sources.
         ray_args: Passed on to ``ray.data.read_datasource`` (``num_cpus``,
             ``concurrency``, ``ray_remote_args``, ...).
 
@@ -78,7 +79,17 @@ def read_media(
     )
     sources = [os.fspath(s) if isinstance(s, os.PathLike) else s for s in sources]
     datasource = _media_datasource(ray.data)(sources, spec, on_error)
+    if override_num_blocks is None:
+        override_num_blocks = _default_tasks(len(sources), ray.cluster_resources().get("CPU", 1))
     return ray.data.read_datasource(datasource, override_num_blocks=override_num_blocks, **ray_args)
+
+
+def _default_tasks(count: int, cpus: float) -> int:
+    """Read tasks for ``count`` sources: two per CPU, more when each would
+    get over 64 sources. Ray's own default (200 tasks) gives short files a
+    task each, whose start costs more than decoding them (on 2 CPUs, 300
+    clips took 2.4 times as long as with 8 tasks)."""
+    return max(1, min(count, max(2 * int(cpus), -(-count // 64))))
 
 
 def _media_datasource(ray_data):
@@ -119,13 +130,36 @@ def _media_datasource(ray_data):
             spec, on_error = self._spec, self._on_error
 
             def read() -> Iterator[Any]:
+                rows: List[Dict[str, np.ndarray]] = []
                 for position, source in zip(positions, sources):
                     for item in items_or_skip(source, position, spec, 0, on_error):
-                        yield BlockAccessor.batch_to_block(_row(item))
+                        row = _row(item)
+                        if rows and (_shape_of(row) != _shape_of(rows[0]) or _bytes(rows) >= _BLOCK_BYTES):
+                            yield BlockAccessor.batch_to_block(_stacked(rows))
+                            rows = []
+                        rows.append(row)
+                if rows:
+                    yield BlockAccessor.batch_to_block(_stacked(rows))
 
             return read
 
     return MediaDatasource
+
+
+_BLOCK_BYTES = 64 * 2**20  # rows of the same shapes go into blocks of about this size
+
+
+def _shape_of(row: Dict[str, np.ndarray]):
+    """Rows stack into one block when their columns and shapes agree."""
+    return tuple((key, value.shape[1:], value.dtype) for key, value in row.items())
+
+
+def _bytes(rows: List[Dict[str, np.ndarray]]) -> int:
+    return sum(value.nbytes for row in rows for value in row.values())
+
+
+def _stacked(rows: List[Dict[str, np.ndarray]]) -> Dict[str, np.ndarray]:
+    return {key: np.concatenate([row[key] for row in rows]) for key in rows[0]}
 
 
 def _row(item: Item) -> Dict[str, np.ndarray]:
