@@ -249,9 +249,12 @@ def test_inputs_that_do_not_match_raise_before_anything_runs(description, inputs
     "amovie=/etc/passwd", "[in]anull[out];movie=/etc/hosts[m]",
     "lut3d=file=/tmp/some.cube", "drawtext=textfile=/etc/passwd",
     "azmq", "ladspa=f=amp",
+    # Written so that a reader of the text alone could miss them.
+    "'amovie'=/etc/passwd", "a\\movie=/etc/passwd", "[x]anull@'\\'[y];amovie=/etc/passwd[z]",
+    "sws_flags=';amovie=/etc/passwd,anull'", "curves=psfi\\le=/etc/passwd", "curves=none:::::::/x",
 ])
 def test_safe_mode_refuses_filters_that_reach_outside(description):
-    video = "lut3d" in description or "drawtext" in description
+    video = any(name in description for name in ("lut3d", "drawtext", "curves"))
     inputs = VideoInput(64, 48) if video else AudioInput(16000, 1)
     with pytest.raises(ffstream.InvalidArgumentError, match="safe mode"):
         FilterGraph(description, inputs, safe=True)
@@ -296,3 +299,41 @@ def test_apply_audio_effect_checks_its_waveform():
         apply_audio_effect(torch.zeros(100), 16000, "anull")
     with pytest.raises(ffstream.InvalidArgumentError, match="audio samples must be"):
         apply_audio_effect(torch.zeros(100, 1, dtype=torch.bool), 16000, "anull")
+
+
+def test_a_filter_that_never_ends_raises_instead_of_filling_memory():
+    with pytest.raises(ffstream.FFStreamError, match="never ends"):
+        apply_audio_effect(torch.zeros(8000, 1), 8000, "apad")
+    # With an end, apad pads as asked.
+    assert apply_audio_effect(torch.zeros(8000, 1), 8000, "apad=whole_len=12000").shape == (12000, 1)
+
+
+def test_a_count_beyond_the_data_is_refused():
+    graph = FilterGraph("anull", AudioInput(16000, 1))
+    with pytest.raises(ffstream.InvalidArgumentError, match="holds 16 bytes"):
+        graph._be.push(0, np.zeros(4, np.float32), 2**62, None)
+    with pytest.raises(ffstream.InvalidArgumentError, match="holds 16 bytes"):
+        graph._be.push(0, np.zeros(4, np.float32), -1, None)
+
+
+def test_one_graph_from_two_threads_raises_instead_of_crashing():
+    import threading
+
+    graph = FilterGraph("atempo=1.1", AudioInput(16000, 1))
+    piece = torch.zeros(16000, 1)
+    errors = []
+
+    def work():
+        for _ in range(200):
+            try:
+                graph.push(piece)
+                graph.pull()
+            except ffstream.FFStreamError as error:
+                errors.append(str(error))
+
+    threads = [threading.Thread(target=work) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all("another thread" in e for e in errors)

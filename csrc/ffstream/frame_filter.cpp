@@ -173,6 +173,17 @@ void FrameFilter::Impl::build(const std::vector<FilterInputSpec>& specs,
     throw Error(ErrorKind::kInvalidArgument,
                 "invalid " + context() + ": " + av_error_reason(ret), ret);
   }
+  if (safe) {
+    // The text was checked above; this catches any filter FFmpeg made of
+    // it that the check did not see, before anything runs.
+    for (unsigned i = 0; i < graph->nb_filters; ++i) {
+      const char* name = graph->filters[i]->filter->name;
+      if (!allowed_in_safe_mode(name)) {
+        invalid(context() + " is refused in safe mode: filter '" + name +
+                "' is not allowed");
+      }
+    }
+  }
   link_inputs(in_list.get(), specs);
   link_outputs(out_list.get());
   ret = avfilter_graph_config(graph.get(), nullptr);
@@ -448,12 +459,12 @@ void FrameFilter::close(int i) {
   if (ret < 0) throw_av_error(ret, "av_buffersrc_close", impl_->context());
 }
 
-std::optional<Chunk> FrameFilter::pull(int j) {
+std::optional<Chunk> FrameFilter::pull(int j, int64_t max_frames) {
   output(j);  // checks the index
   Impl::Output& out = impl_->outputs[j];
   std::vector<FramePtr> frames;
   int64_t total = 0;
-  while (!out.finished) {
+  while (!out.finished && total < max_frames) {
     FramePtr f = make_frame();
     const int ret = av_buffersink_get_frame(out.sink, f.get());
     if (ret == AVERROR(EAGAIN)) break;

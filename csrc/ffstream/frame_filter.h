@@ -73,8 +73,12 @@ class FrameFilter {
             std::optional<double> pts = std::nullopt);
   // No more frames for input `i`; the graph flushes what it holds.
   void close(int i);
-  // Everything output `j` has ready, as one chunk; nullopt when nothing is.
-  std::optional<Chunk> pull(int j);
+  // What output `j` has ready, as one chunk; nullopt when nothing is. The
+  // chunk stops after the frame that reaches `max_frames` (samples for
+  // audio), so that a filter whose output never ends (apad, aloop=-1)
+  // cannot fill memory in one call.
+  std::optional<Chunk> pull(int j, int64_t max_frames = kDefaultPullFrames);
+  static constexpr int64_t kDefaultPullFrames = int64_t{1} << 22;
   // Whether output `j` has given its last frame (every input it depends on
   // is closed and drained).
   bool finished(int j) const;

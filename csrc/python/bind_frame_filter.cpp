@@ -5,6 +5,8 @@
 #include <pybind11/stl.h>
 
 #include <climits>
+#include <memory>
+#include <mutex>
 
 #include "ffstream/error.h"
 #include "ffstream/frame_filter.h"
@@ -43,6 +45,40 @@ FilterInputSpec spec_from(const py::dict& d) {
   return s;
 }
 
+void check_contiguous(const py::buffer_info& info) {
+  int64_t expected = info.itemsize;
+  for (int k = static_cast<int>(info.ndim) - 1; k >= 0; --k) {
+    if (info.shape[k] > 1 && info.strides[k] != expected) {
+      throw Error(ErrorKind::kInvalidArgument, "pushed data must be contiguous");
+    }
+    expected *= info.shape[k];
+  }
+}
+
+// A FrameFilter and the lock that keeps two threads from using it at once
+// (each call runs with the GIL released).
+class PyFrameFilter {
+ public:
+  explicit PyFrameFilter(std::unique_ptr<FrameFilter> filter)
+      : filter_(std::move(filter)) {}
+
+  template <typename F>
+  auto call(F&& f) -> decltype(f(std::declval<FrameFilter&>())) {
+    std::unique_lock<std::mutex> lock(mutex_, std::try_to_lock);
+    if (!lock.owns_lock()) {
+      throw Error(ErrorKind::kGeneric,
+                  "this FilterGraph is in use by another thread; use one "
+                  "graph per thread");
+    }
+    py::gil_scoped_release release;
+    return f(*filter_);
+  }
+
+ private:
+  std::mutex mutex_;
+  std::unique_ptr<FrameFilter> filter_;
+};
+
 }  // namespace
 
 void register_frame_filter(py::module_& m) {
@@ -56,56 +92,64 @@ void register_frame_filter(py::module_& m) {
       .def_readonly("height", &FilterOutputInfo::height)
       .def_readonly("frame_rate", &FilterOutputInfo::frame_rate);
 
-  py::class_<FrameFilter>(m, "FrameFilter")
+  py::class_<PyFrameFilter>(m, "FrameFilter")
       .def(py::init([](const std::string& description, const py::list& inputs,
                        bool safe) {
              std::vector<FilterInputSpec> specs;
              for (const auto& d : inputs) specs.push_back(spec_from(d.cast<py::dict>()));
              py::gil_scoped_release release;
-             return std::make_unique<FrameFilter>(description, specs, safe);
+             return std::make_unique<PyFrameFilter>(
+                 std::make_unique<FrameFilter>(description, specs, safe));
            }),
            py::arg("description"), py::arg("inputs"), py::arg("safe"))
-      .def("num_inputs", &FrameFilter::num_inputs)
-      .def("num_outputs", &FrameFilter::num_outputs)
-      .def("input_name", [](const FrameFilter& f, int64_t i) {
-        return f.input(index_of(i, "input")).name;
+      .def("num_inputs", [](PyFrameFilter& f) {
+        return f.call([](FrameFilter& g) { return g.num_inputs(); });
       })
-      .def("output", [](const FrameFilter& f, int64_t j) {
-        return f.output(index_of(j, "output"));
+      .def("num_outputs", [](PyFrameFilter& f) {
+        return f.call([](FrameFilter& g) { return g.num_outputs(); });
+      })
+      .def("input_name", [](PyFrameFilter& f, int64_t i) {
+        const int input = index_of(i, "input");
+        return f.call([&](FrameFilter& g) { return g.input(input).name; });
+      })
+      .def("output", [](PyFrameFilter& f, int64_t j) {
+        const int output = index_of(j, "output");
+        return f.call([&](FrameFilter& g) { return g.output(output); });
       })
       .def("push",
-           [](FrameFilter& f, int64_t i, py::buffer data, int64_t count,
+           [](PyFrameFilter& f, int64_t i, py::buffer data, int64_t count,
               std::optional<double> pts) {
              py::buffer_info info = data.request();
-             // The core reads count * bytes_per_frame contiguous bytes.
              const int input = index_of(i, "input");
-             const int64_t need = count * f.bytes_per_frame(input);
-             int64_t expected_stride = info.itemsize;
-             for (int k = info.ndim - 1; k >= 0; --k) {
-               if (info.shape[k] > 1 && info.strides[k] != expected_stride) {
-                 throw Error(ErrorKind::kInvalidArgument, "pushed data must be contiguous");
+             check_contiguous(info);
+             const int64_t have = info.size * info.itemsize;
+             f.call([&](FrameFilter& g) {
+               // The core reads count * bytes_per_frame bytes: check the
+               // count against what the buffer holds before multiplying.
+               const int64_t per_frame = g.bytes_per_frame(input);
+               if (count < 0 || count > have / per_frame) {
+                 throw Error(ErrorKind::kInvalidArgument,
+                             "pushed data holds " + std::to_string(have) +
+                                 " bytes, not " + std::to_string(count) +
+                                 " frames of " + std::to_string(per_frame));
                }
-               expected_stride *= info.shape[k];
-             }
-             if (count < 0 || info.size * info.itemsize < need) {
-               throw Error(ErrorKind::kInvalidArgument,
-                           "pushed data holds " + std::to_string(info.size * info.itemsize) +
-                               " bytes, " + std::to_string(need) + " are needed");
-             }
-             const auto* bytes = static_cast<const uint8_t*>(info.ptr);
-             py::gil_scoped_release release;
-             f.push(input, bytes, count, pts);
+               g.push(input, static_cast<const uint8_t*>(info.ptr), count, pts);
+             });
            })
-      .def("close", [](FrameFilter& f, int64_t i) {
-        py::gil_scoped_release release;
-        f.close(index_of(i, "input"));
+      .def("close", [](PyFrameFilter& f, int64_t i) {
+        const int input = index_of(i, "input");
+        f.call([&](FrameFilter& g) { g.close(input); });
       })
-      .def("pull", [](FrameFilter& f, int64_t j) {
-        py::gil_scoped_release release;
-        return f.pull(index_of(j, "output"));
-      })
-      .def("finished", [](const FrameFilter& f, int64_t j) {
-        return f.finished(index_of(j, "output"));
+      .def("pull", [](PyFrameFilter& f, int64_t j, int64_t max_frames) {
+        const int output = index_of(j, "output");
+        if (max_frames <= 0) {
+          throw Error(ErrorKind::kInvalidArgument, "max_frames must be positive");
+        }
+        return f.call([&](FrameFilter& g) { return g.pull(output, max_frames); });
+      }, py::arg("j"), py::arg("max_frames") = FrameFilter::kDefaultPullFrames)
+      .def("finished", [](PyFrameFilter& f, int64_t j) {
+        const int output = index_of(j, "output");
+        return f.call([&](FrameFilter& g) { return g.finished(output); });
       });
 }
 

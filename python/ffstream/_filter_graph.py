@@ -13,7 +13,7 @@ from typing import Dict, List, Mapping, Optional, Sequence, Tuple, Union
 import torch
 
 from ._chunk import ChunkTensor, chunk_from
-from ._errors import InvalidArgumentError
+from ._errors import FFStreamError, InvalidArgumentError
 from ._extension import ext
 
 __all__ = ["AudioInput", "VideoInput", "FilterOutput", "FilterGraph", "apply_audio_effect"]
@@ -132,6 +132,7 @@ class FilterGraph:
         ]
         """The graph's outputs, in index order."""
         self.description = description
+        self._limit = float("inf")  # what process() lets an output give
 
     @property
     def input_names(self) -> List[str]:
@@ -166,15 +167,25 @@ class FilterGraph:
         """Whether an output has given everything it will (after :meth:`end`)."""
         return self._be.finished(self._output_index(output))
 
-    def process(self, *tensors: torch.Tensor) -> Union[Optional[ChunkTensor], List[Optional[ChunkTensor]]]:
+    def process(
+        self, *tensors: torch.Tensor, max_seconds: Optional[float] = None
+    ) -> Union[Optional[ChunkTensor], List[Optional[ChunkTensor]]]:
         """One-shot use: pushes one tensor into each input (in index order),
         ends them and returns everything every output gives: for a graph
         with one output its chunk, else a list with one per output (``None``
-        for an output that gave nothing)."""
+        for an output that gave nothing).
+
+        ``max_seconds`` bounds what an output may give (by default 100
+        times the longest input plus 60 s): a filter whose output never
+        ends (``apad``, ``aloop=-1``) raises instead of filling memory."""
         if len(tensors) != len(self._inputs):
             raise InvalidArgumentError(
                 f"process() needs one tensor per input ({len(self._inputs)}), got {len(tensors)}"
             )
+        if max_seconds is None:
+            longest = max((self._seconds_of(i, t) for i, t in enumerate(tensors)), default=0.0)
+            max_seconds = 100 * longest + 60
+        self._limit = _seconds(max_seconds)
         pulled: List[List[ChunkTensor]] = [[] for _ in self.outputs]
         if len(tensors) == 1:
             self.push(tensors[0])
@@ -211,6 +222,19 @@ class FilterGraph:
         for j, chunks in enumerate(pulled):
             while (chunk := self.pull(j)) is not None:
                 chunks.append(chunk)
+                if _end_of(chunk, self.outputs[j]) > self._limit:
+                    raise FFStreamError(
+                        f"output {j} of filter graph {self.description!r} gave more than "
+                        f"{self._limit:g} s; a filter whose output never ends (apad, aloop=-1, "
+                        "a source filter) needs an end (apad=whole_len=...), or pass max_seconds="
+                    )
+
+    def _seconds_of(self, i: int, tensor) -> float:
+        spec = self._inputs[i]
+        frames = tensor.shape[0] if isinstance(tensor, torch.Tensor) and tensor.dim() > 0 else 0
+        if isinstance(spec, AudioInput):
+            return frames / spec.sample_rate
+        return frames / float(Fraction(spec.frame_rate))
 
     def _input_index(self, key: Union[int, str]) -> int:
         return _index(key, self._input_names, "input")
@@ -359,6 +383,13 @@ def _index(key, names: Sequence[str], what: str) -> int:
     if not 0 <= int(key) < len(names):
         raise IndexError(f"{what} {key} does not exist; the graph has {len(names)}")
     return int(key)
+
+
+def _end_of(chunk: ChunkTensor, output: FilterOutput) -> float:
+    """Where a chunk ends, in seconds."""
+    if chunk.frame_pts is not None:
+        return float(chunk.frame_pts[-1])
+    return chunk.pts + chunk.shape[0] / (output.sample_rate or 1)
 
 
 def _output(info) -> FilterOutput:

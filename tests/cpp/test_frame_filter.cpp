@@ -96,19 +96,28 @@ TEST(FrameFilter, SafeModeRefusesFilesBeforeFFmpegOpensThem) {
   EXPECT_NO_THROW(FrameFilter("atempo=1.25,volume=0.5", {mono()}, true));
 }
 
-TEST(FilterSafety, SplitsGraphsIntoFilters) {
+TEST(FilterSafety, ReadsNamesAsFFmpegsParserDoes) {
   auto calls = detail::filter_calls(
       "[in]split=2[a][b];[a]drawtext=text='x\\,y':fontsize=3[o];"
-      "[b] scale@big=2:2 ,hflip");
+      "[b] scale@big=2:2 ,'hf'lip");
   ASSERT_EQ(calls.size(), 4u);
   EXPECT_EQ(calls[0].name, "split");
   EXPECT_EQ(calls[1].name, "drawtext");
-  EXPECT_EQ(calls[1].args, "text='x\\,y':fontsize=3");
   EXPECT_EQ(calls[2].name, "scale");
-  EXPECT_EQ(calls[3].name, "hflip");
-  EXPECT_NE(detail::refused_by_safe_mode("volume=1,lut3d=x.cube"), "");
-  EXPECT_NE(detail::refused_by_safe_mode("showinfo,scale=1:1:stats_file=a"), "");
+  EXPECT_EQ(calls[2].args, "2:2");
+  EXPECT_EQ(calls[3].name, "hflip");  // quotes removed, as FFmpeg does
+}
+
+TEST(FilterSafety, OnlyFiltersOnTheAllowListRun) {
   EXPECT_EQ(detail::refused_by_safe_mode("scale=1:1,format=rgb24"), "");
+  EXPECT_EQ(detail::refused_by_safe_mode("[a][b]amix=inputs=2,atempo=1.25"), "");
+  for (const char* bad : {"volume=1,lut3d=x.cube", "'amovie'=/etc/passwd",
+                          "a\\movie=/etc/passwd", "curves=psfile=/x",
+                          "[x]anull@'\\'[y];amovie=/etc/passwd[z]",
+                          "sws_flags=';amovie=/etc/passwd,anull'",
+                          "anull,ametadata=mode=print:file=/tmp/x"}) {
+    EXPECT_NE(detail::refused_by_safe_mode(bad), "") << bad;
+  }
 }
 
 }  // namespace
