@@ -265,16 +265,40 @@ def test_a_source_without_the_stream_asked_is_skipped(av, flac):
     assert "no video stream" in ds.skipped[0].error
 
 
-@pytest.mark.parametrize("video, named", [
-    ({"decoder_option": {"no_such_option": "1"}}, "no_such_option"),
-    ({"format": "bogus"}, "bogus"),
-    ({"decoder": "no_such_decoder"}, "no_such_decoder"),
+@pytest.mark.parametrize("kwargs, named", [
+    ({"video": {"format": "bogus"}}, "bogus"),
+    ({"video": {"width": 0}}, "width"),
+    ({"video": {"decoder": "no_such_decoder"}}, "no_such_decoder"),
+    ({"video": {"hw_accel": "cuda:0"}}, "hw_accel|hardware|not available"),
+    ({"audio": {"format": "s17"}}, "s17"),
+    ({"video": {}, "format": "no_such_demuxer"}, "no_such_demuxer"),
 ])
-def test_options_every_source_would_refuse_raise_despite_skip(av, video, named):
-    # Skipping would skip every source: the options are wrong, not the file.
-    ds = MediaDataset([av, av], video=video, clip_frames=2)
-    with pytest.raises(ffstream.InvalidArgumentError, match=named):
-        list(ds)
+def test_options_every_source_would_refuse_raise_when_the_dataset_is_made(av, kwargs, named):
+    # Skipping would skip every source: the options are wrong, not the files.
+    with pytest.raises(ffstream.FFStreamError, match=named):
+        MediaDataset([av, av], clip_frames=2, **kwargs)
+
+
+def test_what_depends_on_the_file_follows_on_error(av, flac):
+    # Stream 0 is video in av_flac.mkv but audio in the FLAC file.
+    ds = MediaDataset([av, flac, av], video={"stream_index": 0}, clip_frames=2)
+    assert _indices(ds) == [0, 2]
+    assert "not video" in ds.skipped[0].error
+    # A decoder option is the codec's: h264 has no such option.
+    ds = MediaDataset([av], video={"decoder_option": {"no_such_option": "1"}}, clip_frames=2)
+    assert list(ds) == [] and "no_such_option" in ds.skipped[0].error
+
+
+def test_the_rank_travels_with_the_dataset_to_spawned_workers(flac, monkeypatch):
+    import pickle
+
+    monkeypatch.setattr(torch.distributed, "is_available", lambda: True)
+    monkeypatch.setattr(torch.distributed, "is_initialized", lambda: True)
+    monkeypatch.setattr(torch.distributed, "get_rank", lambda: 1)
+    monkeypatch.setattr(torch.distributed, "get_world_size", lambda: 2)
+    copy = pickle.loads(pickle.dumps(MediaDataset([flac] * 6, audio={"frames_per_chunk": -1})))
+    monkeypatch.setattr(torch.distributed, "is_initialized", lambda: False)  # as in a spawned worker
+    assert copy.shard_positions() == [1, 3, 5]
 
 
 def test_decoder_options_and_safe_mode_reach_the_reader(av, tmp_path):

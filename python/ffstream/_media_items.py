@@ -13,6 +13,7 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Unio
 
 import torch
 
+from . import utils
 from ._errors import InvalidArgumentError
 from ._info import OutputAudioStream
 from ._stream_reader import StreamReader
@@ -25,12 +26,6 @@ ErrorPolicy = Union[str, Callable[[int, Any, BaseException], None]]
 _CHUNKING = ("frames_per_chunk", "seconds_per_chunk", "buffer_chunk_size")
 _READER_KEYS = ("format", "option", "safe", "timeout")
 _AUDIO_CLIP_CHUNK = 8192  # samples per chunk while collecting a clip's audio
-
-
-class OutputOptionsError(InvalidArgumentError):
-    """The ``video=`` or ``audio=`` options were refused when adding an
-    output: they would fail every source, so this is raised whatever
-    ``on_error`` says."""
 
 
 @dataclass(frozen=True)
@@ -75,6 +70,10 @@ class ItemSpec:
                     f"{name}= must be a dict of {method.__name__} arguments, got {options!r}"
                 )
             _check_arguments(name, method, options)
+            _try_options(name, options)
+        demuxer = self.reader.get("format")
+        if demuxer is not None and demuxer not in _input_format_names():
+            raise InvalidArgumentError(f"format={demuxer!r} is neither a demuxer nor an input device")
         for key in self.reader:
             if key not in _READER_KEYS:
                 raise InvalidArgumentError(
@@ -123,6 +122,44 @@ class ItemSpec:
         return (self.clip_frames - 1) * self.frame_step + 1
 
 
+def _input_format_names() -> set:
+    """Every name FFmpeg takes for an input format ("matroska,webm" is
+    both "matroska" and "webm")."""
+    listed = [*utils.get_demuxers(), *utils.get_input_devices()]
+    return {name for names in listed for name in names.split(",")}
+
+
+# Sources every FFmpeg build has, to try output options on before any file.
+_PROBES = {
+    "video": "testsrc2=size=32x24:rate=10:duration=0.2",
+    "audio": "sine=frequency=440:sample_rate=8000:duration=0.2",
+}
+
+
+def _try_options(name: str, options: Dict[str, Any]) -> None:
+    """Adds the output to a lavfi source, so that options that every source
+    would refuse (a format, size, rate or decoder that does not exist,
+    hw_accel) raise when the dataset is made instead of skipping every
+    file. What depends on the file (its streams, its codec's options) is
+    left to each source."""
+    decoder = options.get("decoder")
+    if decoder is not None:
+        known = utils.get_video_decoders() if name == "video" else utils.get_audio_decoders()
+        if decoder not in known:
+            raise InvalidArgumentError(f"{name}=: unknown decoder {decoder!r}")
+    probe: Dict[str, Any] = {
+        k: v for k, v in options.items() if k not in ("stream_index", "decoder", "decoder_option")
+    }
+    if "frames_per_chunk" not in probe and "seconds_per_chunk" not in probe:
+        probe["frames_per_chunk"] = 1  # clips: any chunking will do
+    with StreamReader(_PROBES[name], format="lavfi") as reader:
+        add = reader.add_basic_video_stream if name == "video" else reader.add_basic_audio_stream
+        try:
+            add(**probe)
+        except InvalidArgumentError as error:
+            raise InvalidArgumentError(f"{name}=: {error}") from None
+
+
 def _check_arguments(name: str, method, options: Dict[str, Any]) -> None:
     """An unknown keyword fails when the dataset is made, not in a worker."""
     try:
@@ -160,22 +197,12 @@ def _add_outputs(reader: StreamReader, video, audio) -> List[str]:
     """Adds the outputs, video first; returns their names in output order."""
     names = []
     if video is not None:
-        add_output(reader, "video", **_whole_stream_default(video))
+        reader.add_basic_video_stream(**_whole_stream_default(video))
         names.append("video")
     if audio is not None:
-        add_output(reader, "audio", **_whole_stream_default(audio))
+        reader.add_basic_audio_stream(**_whole_stream_default(audio))
         names.append("audio")
     return names
-
-
-def add_output(reader: StreamReader, media: str, *args, **options) -> None:
-    """Adds a basic output, telling bad options (raised as
-    :class:`OutputOptionsError`) from a source that lacks the stream."""
-    add = reader.add_basic_video_stream if media == "video" else reader.add_basic_audio_stream
-    try:
-        add(*args, **options)
-    except InvalidArgumentError as error:
-        raise OutputOptionsError(f"{media}= options: {error}") from error
 
 
 def _whole_stream_default(options: Dict[str, Any]) -> Dict[str, Any]:
@@ -221,7 +248,7 @@ def clip_starts(num_frames: int, spec: ItemSpec, index: int, epoch: int) -> List
 
 def _clip_items(source: Any, index: int, spec: ItemSpec, epoch: int) -> Iterator[Item]:
     with StreamReader(source, **spec.reader) as reader:
-        add_output(reader, "video", 1, -1, **spec.video)  # type: ignore[arg-type]
+        reader.add_basic_video_stream(1, -1, **spec.video)  # type: ignore[arg-type]
         num_frames = len(reader.get_frame_index(spec.video.get("stream_index")))  # type: ignore[union-attr]
         starts = clip_starts(num_frames, spec, index, epoch)
         audio = _ClipAudio(source, spec) if spec.audio is not None else None
@@ -248,7 +275,7 @@ class _ClipAudio:
 
     def __init__(self, source: Any, spec: ItemSpec):
         self._reader = StreamReader(source, **spec.reader)
-        add_output(self._reader, "audio", _AUDIO_CLIP_CHUNK, -1, **spec.audio)  # type: ignore[arg-type]
+        self._reader.add_basic_audio_stream(_AUDIO_CLIP_CHUNK, -1, **spec.audio)  # type: ignore[arg-type]
         info = self._reader.get_out_stream_info(0)
         assert isinstance(info, OutputAudioStream)
         self._rate = info.sample_rate
@@ -290,12 +317,9 @@ def items_or_skip(
     """The items of one source under the error policy: ``"raise"`` lets the
     error out; ``"skip"`` logs it (logger ``ffstream.data``) and records it
     in ``skipped``; a callable is called with (index, source, error). Items
-    yielded before a mid-file error stay yielded. Options that every source
-    would refuse (:class:`OutputOptionsError`) are always raised."""
+    yielded before a mid-file error stay yielded."""
     try:
         yield from read_items(source, index, spec, epoch)
-    except OutputOptionsError:
-        raise
     except Exception as error:  # noqa: BLE001 (a bad file must not end the epoch)
         if on_error == "raise":
             raise

@@ -53,9 +53,11 @@ class MediaDataset(IterableDataset):
             ``ffstream.data`` and records it in :attr:`skipped`; ``"raise"``
             ends the iteration with the error; a callable is called with
             ``(index, source, error)`` in the worker, and the source is
-            skipped. Options that an output refuses (an unknown format,
-            decoder or decoder option) are raised whatever this says, as
-            they would fail every source.
+            skipped. The output options are tried on a built-in test
+            source when the dataset is made, so that an unknown format,
+            size, rate or decoder raises then instead of failing every
+            source; what depends on the file (its streams, options its
+            codec or protocol does not take) is left to this policy.
         rank, world_size: This process's distributed rank and the number of
             ranks; by default torch.distributed's when it is initialised,
             else 0 and 1.
@@ -149,6 +151,13 @@ class MediaDataset(IterableDataset):
         worker_id, num_workers = (worker.id, worker.num_workers) if worker is not None else (0, 1)
         rank, world_size = self._rank_and_world_size()
         return shard(len(order), rank * num_workers + worker_id, world_size * num_workers, order)
+
+    def __getstate__(self) -> Dict[str, Any]:
+        # A worker started by spawn or forkserver has no torch.distributed
+        # of its own: it gets the rank of the process that made it.
+        state = dict(self.__dict__)
+        state["_rank"], state["_world_size"] = self._rank_and_world_size()
+        return state
 
     def _rank_and_world_size(self) -> Tuple[int, int]:
         if self._rank is not None and self._world_size is not None:

@@ -67,6 +67,7 @@ def read_media(
         >>> for batch in clips.iter_torch_batches(batch_size=16):
         ...     batch["video"].shape  # torch.Size([16, 8, 3, 112, 112])
     """
+    import ray
     import ray.data
 
     check_error_policy(on_error)
@@ -80,6 +81,8 @@ def read_media(
     sources = [os.fspath(s) if isinstance(s, os.PathLike) else s for s in sources]
     datasource = _media_datasource(ray.data)(sources, spec, on_error)
     if override_num_blocks is None:
+        if not ray.is_initialized():
+            ray.init()  # as Ray Data's own readers would, to count the CPUs
         override_num_blocks = _default_tasks(len(sources), ray.cluster_resources().get("CPU", 1))
     return ray.data.read_datasource(datasource, override_num_blocks=override_num_blocks, **ray_args)
 
