@@ -4,12 +4,11 @@
 // do.
 #include <pybind11/stl.h>
 
-#include <climits>
 #include <memory>
-#include <mutex>
 
 #include "ffstream/error.h"
 #include "ffstream/frame_filter.h"
+#include "guarded.h"
 #include "register.h"
 
 namespace py = pybind11;
@@ -17,14 +16,6 @@ namespace py = pybind11;
 namespace ffstream::python {
 
 namespace {
-
-int index_of(int64_t index, const char* what) {
-  if (index < INT_MIN || index > INT_MAX) {
-    throw Error(ErrorKind::kIndexOutOfRange,
-                std::string(what) + " " + std::to_string(index) + " is out of range");
-  }
-  return static_cast<int>(index);
-}
 
 // One input spec from the dict the Python layer builds.
 FilterInputSpec spec_from(const py::dict& d) {
@@ -55,28 +46,11 @@ void check_contiguous(const py::buffer_info& info) {
   }
 }
 
-// A FrameFilter and the lock that keeps two threads from using it at once
-// (each call runs with the GIL released).
-class PyFrameFilter {
+// One thread at a time: each call runs with the GIL released.
+class PyFrameFilter : public Guarded<FrameFilter> {
  public:
   explicit PyFrameFilter(std::unique_ptr<FrameFilter> filter)
-      : filter_(std::move(filter)) {}
-
-  template <typename F>
-  auto call(F&& f) -> decltype(f(std::declval<FrameFilter&>())) {
-    std::unique_lock<std::mutex> lock(mutex_, std::try_to_lock);
-    if (!lock.owns_lock()) {
-      throw Error(ErrorKind::kGeneric,
-                  "this FilterGraph is in use by another thread; use one "
-                  "graph per thread");
-    }
-    py::gil_scoped_release release;
-    return f(*filter_);
-  }
-
- private:
-  std::mutex mutex_;
-  std::unique_ptr<FrameFilter> filter_;
+      : Guarded(std::move(filter), "FilterGraph") {}
 };
 
 }  // namespace
@@ -109,18 +83,18 @@ void register_frame_filter(py::module_& m) {
         return f.call([](FrameFilter& g) { return g.num_outputs(); });
       })
       .def("input_name", [](PyFrameFilter& f, int64_t i) {
-        const int input = index_of(i, "input");
+        const int input = to_index(i, "input");
         return f.call([&](FrameFilter& g) { return g.input(input).name; });
       })
       .def("output", [](PyFrameFilter& f, int64_t j) {
-        const int output = index_of(j, "output");
+        const int output = to_index(j, "output");
         return f.call([&](FrameFilter& g) { return g.output(output); });
       })
       .def("push",
            [](PyFrameFilter& f, int64_t i, py::buffer data, int64_t count,
               std::optional<double> pts) {
              py::buffer_info info = data.request();
-             const int input = index_of(i, "input");
+             const int input = to_index(i, "input");
              check_contiguous(info);
              const int64_t have = info.size * info.itemsize;
              f.call([&](FrameFilter& g) {
@@ -137,18 +111,18 @@ void register_frame_filter(py::module_& m) {
              });
            })
       .def("close", [](PyFrameFilter& f, int64_t i) {
-        const int input = index_of(i, "input");
+        const int input = to_index(i, "input");
         f.call([&](FrameFilter& g) { g.close(input); });
       })
       .def("pull", [](PyFrameFilter& f, int64_t j, int64_t max_frames) {
-        const int output = index_of(j, "output");
+        const int output = to_index(j, "output");
         if (max_frames <= 0) {
           throw Error(ErrorKind::kInvalidArgument, "max_frames must be positive");
         }
         return f.call([&](FrameFilter& g) { return g.pull(output, max_frames); });
       }, py::arg("j"), py::arg("max_frames") = FrameFilter::kDefaultPullFrames)
       .def("finished", [](PyFrameFilter& f, int64_t j) {
-        const int output = index_of(j, "output");
+        const int output = to_index(j, "output");
         return f.call([&](FrameFilter& g) { return g.finished(output); });
       });
 }

@@ -4,11 +4,11 @@
 // corrupting its state.
 #include <pybind11/stl.h>
 
-#include <climits>
 #include <mutex>
 
 #include "ffstream/error.h"
 #include "ffstream/stream_reader.h"
+#include "guarded.h"
 #include "py_readers.h"
 #include "register.h"
 
@@ -18,13 +18,15 @@ namespace ffstream::python {
 
 namespace {
 
-class PyStreamReader {
+// A StreamReader that one thread at a time may use (see Guarded), and that
+// any thread may interrupt or close.
+class PyStreamReader : public Guarded<StreamReader> {
  public:
   explicit PyStreamReader(std::unique_ptr<StreamReader> reader)
-      : reader_(std::move(reader)) {}
+      : Guarded(std::move(reader), "StreamReader") {}
 
   // Needs neither the lock nor the GIL: it only raises a flag.
-  void interrupt() { reader_->interrupt(); }
+  void interrupt() { object_->interrupt(); }
 
   // From any thread: a call in progress on another thread (a wait for
   // data, a reconnect's back-off) is interrupted, and the reader closes as
@@ -32,30 +34,13 @@ class PyStreamReader {
   void close() {
     std::unique_lock<std::mutex> lock(mutex_, std::try_to_lock);
     if (!lock.owns_lock()) {
-      reader_->interrupt();
+      object_->interrupt();
       py::gil_scoped_release release;
       lock.lock();
     }
     py::gil_scoped_release release;
-    reader_->close();
+    object_->close();
   }
-
-  // Runs `f(reader)` with the GIL released and the reader locked.
-  template <typename F>
-  auto call(F&& f) -> decltype(f(std::declval<StreamReader&>())) {
-    std::unique_lock<std::mutex> lock(mutex_, std::try_to_lock);
-    if (!lock.owns_lock()) {
-      throw Error(ErrorKind::kGeneric,
-                  "this StreamReader is in use by another thread; use one "
-                  "reader per thread");
-    }
-    py::gil_scoped_release release;
-    return f(*reader_);
-  }
-
- private:
-  std::mutex mutex_;
-  std::unique_ptr<StreamReader> reader_;
 };
 
 std::unique_ptr<StreamReader> open(py::object src,
@@ -90,17 +75,6 @@ std::unique_ptr<StreamReader> open(py::object src,
   py::gil_scoped_release release;
   return std::make_unique<StreamReader>(std::move(reader), format, option,
                                         buffer_size, safe, timeout);
-}
-
-// Python ints are unbounded; an index beyond int's range is simply out of
-// range (not a TypeError from the argument conversion).
-int to_index(int64_t index, const char* what) {
-  if (index < INT_MIN || index > INT_MAX) {
-    throw Error(ErrorKind::kIndexOutOfRange,
-                std::string(what) + " " + std::to_string(index) +
-                    " is out of range");
-  }
-  return static_cast<int>(index);
 }
 
 // `fpc` is -1 where `spc` (seconds_per_chunk) is given.

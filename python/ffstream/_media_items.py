@@ -310,6 +310,19 @@ def check_error_policy(on_error: ErrorPolicy) -> None:
         raise InvalidArgumentError(f"on_error must be 'skip', 'raise' or a callable, got {on_error!r}")
 
 
+def dataset_spec(
+    sources, on_error: ErrorPolicy, *, format, option, safe, timeout, **decoding: Any
+) -> ItemSpec:
+    """The checks and the ItemSpec that MediaDataset and read_media share:
+    ``decoding`` holds video, audio and the clip arguments, the rest goes to
+    every reader."""
+    if isinstance(sources, (str, bytes)) or not hasattr(sources, "__len__"):
+        raise InvalidArgumentError(f"sources must be a list of sources, got {type(sources).__name__}")
+    check_error_policy(on_error)
+    reader = {"format": format, "option": option, "safe": safe, "timeout": timeout}
+    return ItemSpec(reader=reader, **decoding)
+
+
 def items_or_skip(
     source: Any, index: int, spec: ItemSpec, epoch: int, on_error: ErrorPolicy,
     skipped: Optional[List[Skipped]] = None,

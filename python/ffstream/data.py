@@ -14,7 +14,7 @@ import torch
 from torch.utils.data import IterableDataset, get_worker_info
 
 from ._errors import InvalidArgumentError
-from ._media_items import ErrorPolicy, Item, ItemSpec, Skipped, check_error_policy, items_or_skip, shard
+from ._media_items import ErrorPolicy, Item, Skipped, dataset_spec, items_or_skip, shard
 
 __all__ = ["MediaDataset", "Skipped"]
 
@@ -113,15 +113,12 @@ class MediaDataset(IterableDataset):
         timeout: Optional[float] = None,
     ):
         super().__init__()
-        if isinstance(sources, (str, bytes)) or not hasattr(sources, "__len__"):
-            raise InvalidArgumentError(f"sources must be a list of sources, got {type(sources).__name__}")
-        check_error_policy(on_error)
-        reader = {"format": format, "option": option, "safe": safe, "timeout": timeout}
-        self.sources = sources
-        self.spec = ItemSpec(
+        self.spec = dataset_spec(
+            sources, on_error, format=format, option=option, safe=safe, timeout=timeout,
             video=video, audio=audio, clip_frames=clip_frames, clips_per_source=clips_per_source,
-            clip_sampling=clip_sampling, frame_step=frame_step, seed=seed, reader=reader,
+            clip_sampling=clip_sampling, frame_step=frame_step, seed=seed,
         )
+        self.sources = sources
         self.shuffle = bool(shuffle)
         self.on_error = on_error
         self._rank, self._world_size = _check_rank(rank, world_size)

@@ -13,8 +13,7 @@ from typing import Any, Dict, Iterator, List, Optional, Sequence
 
 import numpy as np
 
-from ._errors import InvalidArgumentError
-from ._media_items import ErrorPolicy, Item, ItemSpec, check_error_policy, items_or_skip, shard
+from ._media_items import ErrorPolicy, Item, ItemSpec, dataset_spec, items_or_skip, shard
 
 __all__ = ["read_media"]
 
@@ -70,13 +69,10 @@ def read_media(
     import ray
     import ray.data
 
-    check_error_policy(on_error)
-    if isinstance(sources, (str, bytes)) or not hasattr(sources, "__len__"):
-        raise InvalidArgumentError(f"sources must be a list of sources, got {type(sources).__name__}")
-    spec = ItemSpec(
+    spec = dataset_spec(
+        sources, on_error, format=format, option=option, safe=safe, timeout=timeout,
         video=video, audio=audio, clip_frames=clip_frames, clips_per_source=clips_per_source,
         clip_sampling=clip_sampling, frame_step=frame_step, seed=seed,
-        reader={"format": format, "option": option, "safe": safe, "timeout": timeout},
     )
     sources = [os.fspath(s) if isinstance(s, os.PathLike) else s for s in sources]
     datasource = _media_datasource(ray.data)(sources, spec, on_error)
