@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian packages ffstream builds and tests against: FFmpeg's
 # development libraries, the ffmpeg/ffprobe tools (test media), pkg-config,
-# GoogleTest and the DLPack header. Does nothing when all are present.
+# and GoogleTest. Does nothing when all are present.
 set -euo pipefail
 
 packages=(
   pkg-config ffmpeg
   libavformat-dev libavcodec-dev libavfilter-dev libavutil-dev
   libswscale-dev libswresample-dev libavdevice-dev
-  libgtest-dev libdlpack-dev
+  libgtest-dev
 )
 
 missing=()

@@ -359,8 +359,12 @@ def test_encoder_and_output_lists():
     audio = utils.get_audio_encoders()
     video = utils.get_video_encoders()
     assert isinstance(audio, dict) and isinstance(video, dict)
-    assert "aac" in audio and "flac" in audio and "pcm_s16le" in audio
-    assert "mpeg4" in video and "h264" not in audio and "aac" not in video
+    if "--disable-encoders" in utils.get_build_config():
+        # The wheel's FFmpeg decodes only, and says so.
+        assert audio == {} and video == {}
+    else:
+        assert "aac" in audio and "flac" in audio and "pcm_s16le" in audio
+        assert "mpeg4" in video and "h264" not in audio and "aac" not in video
     assert all(isinstance(k, str) and isinstance(v, str) for k, v in {**audio, **video}.items())
     devices = utils.get_output_devices()
     assert isinstance(devices, dict)
@@ -373,6 +377,11 @@ def test_encoder_and_output_lists():
 
 
 def test_encoders_match_the_ffmpeg_command():
+    version = subprocess.run(
+        ["ffmpeg", "-hide_banner", "-version"], check=True, capture_output=True, text=True
+    )
+    if utils.get_build_config() not in version.stdout:
+        pytest.skip("the ffmpeg command is another FFmpeg build than the one ffstream loaded (the wheel's)")
     out = subprocess.run(
         ["ffmpeg", "-hide_banner", "-encoders"], check=True, capture_output=True, text=True
     ).stdout

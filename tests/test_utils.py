@@ -7,6 +7,7 @@ import subprocess
 
 import ffstream
 import pytest
+import torch
 from ffstream import StreamReader, utils
 
 LIBRARIES = [
@@ -68,6 +69,9 @@ def test_demuxer_names_are_valid_format_values(make_media):
 
 def test_muxers():
     muxers = utils.get_muxers()
+    if "--disable-muxers" in utils.get_build_config():
+        assert muxers == {}  # the wheel's FFmpeg decodes only
+        return
     assert "mp4" in muxers
     assert "wav" in muxers
     assert "matroska" in muxers
@@ -160,3 +164,57 @@ def test_log_level_reaches_ffmpeg(tmp_path, make_media, capfd, restore_log_level
     _open_bad_sources(tmp_path, make_media)
     _, err = capfd.readouterr()
     assert err != ""
+
+
+def test_doctor_reports_the_loaded_ffmpeg_and_a_verdict():
+    from pathlib import Path
+
+    report = utils.doctor()
+    assert report["verdict"] == "ok", report["problems"]
+    assert report["ffstream"]["version"] == ffstream.__version__
+    libs = report["ffmpeg"]["libraries"]
+    assert set(libs) == set(utils.get_versions())
+    maps = Path("/proc/self/maps").read_text()
+    for name, lib in libs.items():
+        # Each path is the file the process really mapped.
+        assert lib["path"] and lib["path"] in maps, name
+        assert lib["version"] == ".".join(map(str, utils.get_versions()[name]))
+        assert lib["version"].split(".")[0] == lib["compiled_version"].split(".")[0]
+        assert "GPL" in lib["license"]
+    assert report["ffmpeg"]["configuration"] == utils.get_build_config()
+    hw = report["hardware"]
+    assert isinstance(hw["device_types"], list) and isinstance(hw["decoders"], list)
+    # No GPU in CI: CUDA is not usable, and the reason is given.
+    if not hw["cuda_usable"]:
+        assert hw["cuda_error"]
+    assert report["torch"]["version"] == torch.__version__
+
+
+def test_doctor_command_prints_the_report():
+    import json
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-m", "ffstream", "doctor"], capture_output=True, text=True, timeout=60
+    )
+    assert out.returncode == 0, out.stderr
+    assert "Verdict: ok" in out.stdout and "libavcodec" in out.stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "ffstream", "doctor", "--json"], capture_output=True, text=True, timeout=60
+    )
+    assert json.loads(out.stdout)["verdict"] == "ok"
+
+
+@pytest.mark.parametrize(
+    "loader_message, expected",
+    [
+        ("libavcodec.so.59: cannot open shared object file: No such file or directory", "libavcodec.so.59"),
+        ("/x/_ffstream.so: undefined symbol: av_frame_new", "lacks a function"),
+        ("something else", "could not be loaded"),
+    ],
+)
+def test_an_extension_that_does_not_load_is_explained(loader_message, expected):
+    from ffstream._doctor import explain_import_failure
+
+    text = explain_import_failure(ImportError(loader_message))
+    assert expected in text and loader_message in text

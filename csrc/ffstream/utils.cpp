@@ -1,6 +1,14 @@
 #include "ffstream/utils.h"
 
+#include <dlfcn.h>
+
+#include "ffstream/detail/av_error.h"
 #include "ffstream/detail/ffmpeg.h"
+#include "ffstream/detail/ffmpeg_log.h"
+
+extern "C" {
+#include <libavutil/hwcontext.h>
+}
 
 namespace ffstream {
 
@@ -30,6 +38,20 @@ std::vector<std::string> protocols(bool output) {
     out.emplace_back(name);
   }
   return out;
+}
+
+// The file that holds `symbol`: the library it belongs to as loaded.
+std::string file_of(const void* symbol) {
+  Dl_info info{};
+  if (dladdr(symbol, &info) == 0 || info.dli_fname == nullptr) return "";
+  return info.dli_fname;
+}
+
+LibraryInfo library(unsigned (*version)(), unsigned compiled,
+                    const char* (*license)(), const char* (*configuration)()) {
+  return {split(version()), split(compiled), or_empty(license()),
+          or_empty(configuration()),
+          file_of(reinterpret_cast<const void*>(version))};
 }
 
 }  // namespace
@@ -113,6 +135,64 @@ std::vector<std::string> input_protocols() { return protocols(/*output=*/false);
 std::vector<std::string> output_protocols() { return protocols(/*output=*/true); }
 
 std::string build_config() { return avutil_configuration(); }
+
+std::string ffmpeg_version() { return or_empty(av_version_info()); }
+
+std::map<std::string, LibraryInfo> libraries() {
+  return {
+      {"libavutil", library(avutil_version, LIBAVUTIL_VERSION_INT,
+                            avutil_license, avutil_configuration)},
+      {"libavcodec", library(avcodec_version, LIBAVCODEC_VERSION_INT,
+                             avcodec_license, avcodec_configuration)},
+      {"libavformat", library(avformat_version, LIBAVFORMAT_VERSION_INT,
+                              avformat_license, avformat_configuration)},
+      {"libavfilter", library(avfilter_version, LIBAVFILTER_VERSION_INT,
+                              avfilter_license, avfilter_configuration)},
+      {"libavdevice", library(avdevice_version, LIBAVDEVICE_VERSION_INT,
+                              avdevice_license, avdevice_configuration)},
+      {"libswscale", library(swscale_version, LIBSWSCALE_VERSION_INT,
+                             swscale_license, swscale_configuration)},
+      {"libswresample", library(swresample_version, LIBSWRESAMPLE_VERSION_INT,
+                                swresample_license, swresample_configuration)},
+  };
+}
+
+std::vector<std::string> hardware_device_types() {
+  std::vector<std::string> out;
+  AVHWDeviceType type = AV_HWDEVICE_TYPE_NONE;
+  while ((type = av_hwdevice_iterate_types(type)) != AV_HWDEVICE_TYPE_NONE) {
+    out.emplace_back(or_empty(av_hwdevice_get_type_name(type)));
+  }
+  return out;
+}
+
+std::map<std::string, std::string> hardware_decoders() {
+  std::map<std::string, std::string> out;
+  void* it = nullptr;
+  while (const AVCodec* c = av_codec_iterate(&it)) {
+    if (av_codec_is_decoder(c) && (c->capabilities & AV_CODEC_CAP_HARDWARE)) {
+      out.emplace(c->name, or_empty(c->long_name));
+    }
+  }
+  return out;
+}
+
+std::string probe_hardware_device(const std::string& type,
+                                  const std::string& device) {
+  const AVHWDeviceType t = av_hwdevice_find_type_by_name(type.c_str());
+  if (t == AV_HWDEVICE_TYPE_NONE) {
+    return "this FFmpeg has no hardware device type '" + type + "'";
+  }
+  // The reason (no driver, no device) is in FFmpeg's log, not in the code.
+  detail::install_log_capture();
+  detail::clear_last_log();
+  AVBufferRef* ctx = nullptr;
+  const int rc = av_hwdevice_ctx_create(
+      &ctx, t, device.empty() ? nullptr : device.c_str(), nullptr, 0);
+  if (rc < 0) return detail::av_error_reason(rc);
+  av_buffer_unref(&ctx);
+  return "";
+}
 
 int log_level() { return av_log_get_level(); }
 

@@ -30,6 +30,32 @@ std::vector<std::string> input_protocols();
 std::vector<std::string> output_protocols();
 // The ./configure line FFmpeg was built with.
 std::string build_config();
+// FFmpeg's own version string (av_version_info(), e.g. "5.1.9-0+deb12u1").
+std::string ffmpeg_version();
+
+// What one FFmpeg library is, as loaded in this process: the version it
+// reports and the one the core was compiled against (a differing major means
+// a broken install), its licence and configure line, and the file it was
+// loaded from ("" where the platform cannot tell).
+struct LibraryInfo {
+  Version version;
+  Version compiled_version;
+  std::string license;
+  std::string configuration;
+  std::string path;
+};
+// Library name ("libavcodec", ...) -> what it is.
+std::map<std::string, LibraryInfo> libraries();
+
+// Hardware device types this FFmpeg was built with ("cuda", "vaapi", ...).
+std::vector<std::string> hardware_device_types();
+// Decoders that run on hardware (h264_cuvid, ...) -> description.
+std::map<std::string, std::string> hardware_decoders();
+// Tries to open hardware device `device` ("0", or "" for the default) of
+// `type` and closes it again; returns "" when that works, else FFmpeg's
+// reason (no such type in this build, no driver, no device).
+std::string probe_hardware_device(const std::string& type,
+                                  const std::string& device);
 
 // FFmpeg's global log level (AV_LOG_* values: -8 quiet ... 56 trace).
 int log_level();

@@ -1,9 +1,9 @@
 // Chunk -> Python. A chunk exports itself through DLPack (__dlpack__ and
 // __dlpack_device__), so torch.from_dlpack, numpy.from_dlpack and others wrap
 // its memory without copying; the capsule keeps the storage alive.
-#include <dlpack/dlpack.h>
 #include <pybind11/stl.h>
 
+#include "dlpack_abi.h"
 #include "ffstream/chunk.h"
 #include "register.h"
 
@@ -13,16 +13,16 @@ namespace ffstream::python {
 
 namespace {
 
-DLDataType to_dl(DType dtype) {
-  DLDataType t;
+dlpack::DataType to_dl(DType dtype) {
+  dlpack::DataType t;
   t.lanes = 1;
   t.bits = static_cast<uint8_t>(dtype_size(dtype) * 8);
   switch (dtype) {
     case DType::kUInt8:
-    case DType::kUInt16: t.code = kDLUInt; break;
+    case DType::kUInt16: t.code = dlpack::kUInt; break;
     case DType::kFloat32:
-    case DType::kFloat64: t.code = kDLFloat; break;
-    default: t.code = kDLInt; break;
+    case DType::kFloat64: t.code = dlpack::kFloat; break;
+    default: t.code = dlpack::kInt; break;
   }
   return t;
 }
@@ -30,10 +30,10 @@ DLDataType to_dl(DType dtype) {
 // What a capsule owns: the storage plus the shape/strides arrays it points to.
 struct ManagedChunk {
   Chunk chunk;
-  DLManagedTensor tensor;
+  dlpack::ManagedTensor tensor;
 };
 
-void delete_managed(DLManagedTensor* t) {
+void delete_managed(dlpack::ManagedTensor* t) {
   delete static_cast<ManagedChunk*>(t->manager_ctx);
 }
 
@@ -41,7 +41,7 @@ void delete_managed(DLManagedTensor* t) {
 // (consumers rename the capsule to "used_dltensor").
 void capsule_destructor(PyObject* capsule) {
   if (PyCapsule_IsValid(capsule, "dltensor")) {
-    auto* t = static_cast<DLManagedTensor*>(
+    auto* t = static_cast<dlpack::ManagedTensor*>(
         PyCapsule_GetPointer(capsule, "dltensor"));
     t->deleter(t);
   }
@@ -49,9 +49,9 @@ void capsule_destructor(PyObject* capsule) {
 
 py::capsule to_dlpack(const Chunk& chunk) {
   auto* managed = new ManagedChunk{chunk, {}};
-  DLTensor& t = managed->tensor.dl_tensor;
+  dlpack::Tensor& t = managed->tensor.dl_tensor;
   t.data = managed->chunk.data;
-  t.device = {kDLCPU, 0};
+  t.device = {dlpack::kCpu, 0};
   t.ndim = static_cast<int32_t>(managed->chunk.shape.size());
   t.dtype = to_dl(chunk.dtype);
   t.shape = managed->chunk.shape.data();
@@ -103,7 +103,7 @@ void register_chunk(py::module_& m) {
           },
           py::arg("stream") = py::none())
       .def("__dlpack_device__",
-           [](const Chunk&) { return py::make_tuple(int(kDLCPU), 0); });
+           [](const Chunk&) { return py::make_tuple(int(dlpack::kCpu), 0); });
 }
 
 }  // namespace ffstream::python

@@ -21,6 +21,20 @@ void register_utils(py::module_& m) {
   m.def("input_protocols", &input_protocols);
   m.def("output_protocols", &output_protocols);
   m.def("build_config", &build_config);
+  m.def("ffmpeg_version", &ffmpeg_version);
+  py::class_<LibraryInfo>(m, "LibraryInfo",
+                          "One FFmpeg library as loaded in this process.")
+      .def_readonly("version", &LibraryInfo::version)
+      .def_readonly("compiled_version", &LibraryInfo::compiled_version)
+      .def_readonly("license", &LibraryInfo::license)
+      .def_readonly("configuration", &LibraryInfo::configuration)
+      .def_readonly("path", &LibraryInfo::path);
+  m.def("libraries", &libraries);
+  m.def("hardware_device_types", &hardware_device_types);
+  m.def("hardware_decoders", &hardware_decoders);
+  // Opening a device can block in a driver; the GIL is not needed for it.
+  m.def("probe_hardware_device", &probe_hardware_device, py::arg("type"),
+        py::arg("device") = "", py::call_guard<py::gil_scoped_release>());
   m.def("log_level", &log_level);
   m.def("set_log_level", &set_log_level, py::arg("level"));
 }

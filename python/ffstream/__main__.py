@@ -1,9 +1,11 @@
-"""Command line: ``python -m ffstream info SRC`` and ``python -m ffstream decode``.
+"""Command line: ``python -m ffstream info SRC``, ``decode`` and ``doctor``.
 
 ``info`` prints a source's streams and metadata. ``decode`` prints them too,
 then decodes the default audio and video streams into tensors with a progress
 bar and reports the throughput; ``--example`` uses FFmpeg's built-in lavfi
-test sources, so no file is needed.
+test sources, so no file is needed. ``doctor`` reports which FFmpeg ffstream
+runs on, where it was loaded from, what hardware decoding it can do, and
+whether all of it works.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import sys
 import time
 from typing import Dict, List, Optional
 
+from . import _doctor
 from ._errors import FFStreamError
 from ._info import SourceVideoStream
 from ._stream_reader import StreamReader
@@ -176,7 +179,11 @@ def main(argv: Optional[List[str]] = None) -> int:
                 action="store_true",
                 help="decode the built-in lavfi test sources",
             )
+    p = sub.add_parser("doctor", help="check this install: FFmpeg, hardware, torch")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
     args = parser.parse_args(argv)
+    if args.command == "doctor":
+        return _doctor.main(json_output=args.json)
     try:
         return _cmd_info(args) if args.command == "info" else _cmd_decode(args)
     except (FFStreamError, ValueError, OSError) as e:

@@ -1,16 +1,20 @@
-"""Loads the compiled module, turning a missing FFmpeg into a clear ImportError."""
+"""Loads the compiled module, turning a failure into an ImportError that says
+what is wrong (or, under ``python -m ffstream doctor``, into the doctor's
+report instead of a traceback)."""
+
+import sys
 
 try:
     from . import _ffstream as ext  # noqa: F401
 except ImportError as e:  # pragma: no cover - depends on the machine
-    if "libav" in str(e) or "libsw" in str(e):
-        raise ImportError(
-            "ffstream could not load FFmpeg's shared libraries "
-            f"({e}). Install FFmpeg 4.4-7.x, e.g. on Debian: apt-get install "
-            "libavformat59 libavcodec59 libavfilter8 libavdevice59 "
-            "libswscale6 libswresample4"
-        ) from e
-    raise
+    from ._doctor import explain_import_failure
+
+    message = explain_import_failure(e)
+    # While `python -m ffstream doctor` imports the package, argv[0] is "-m".
+    if sys.argv[:2] == ["-m", "doctor"]:
+        print(f"Verdict: BROKEN\n  - {message}")
+        raise SystemExit(1) from None
+    raise ImportError(message) from e
 
 # FFmpeg's own log output stays quiet unless the user asks for it: errors
 # reach the user as exceptions with FFmpeg's message.

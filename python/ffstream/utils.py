@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Dict, List, Tuple
 
+from ._doctor import doctor
 from ._extension import ext
 from ._yuv import i420_planes, i420_to_yuv
 
@@ -22,6 +23,7 @@ __all__ = [
     "get_output_protocols",
     "clear_cuda_context_cache",
     "get_build_config",
+    "doctor",
     "get_log_level",
     "set_log_level",
     "i420_planes",

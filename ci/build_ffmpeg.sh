@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Builds the LGPL FFmpeg that the wheel carries (third_party/README.md says
+# what and why) and prints the install prefix as the last line of output.
+#
+# The source is Debian's own source package, fetched with a private apt
+# configuration under the cache folder, so the machine's apt setup is left as
+# it is. The result is cached outside the repository, keyed by the version and
+# a hash of this script's configure flags, so a second run only prints the
+# prefix. --prepare installs the build tools and fetches the source, then
+# stops (ci/run_tests.sh runs it first, so that the build itself can go on in
+# the background without touching apt). Environment:
+#   FFSTREAM_FFMPEG_VERSION  Debian source version (default below)
+#   FFSTREAM_FFMPEG_CACHE    cache folder (default ~/.cache/ffstream-ffmpeg)
+set -euo pipefail
+
+prepare_only=0
+[ "${1:-}" = "--prepare" ] && prepare_only=1
+version="${FFSTREAM_FFMPEG_VERSION:-7:5.1.9-0+deb12u1}"
+cache="${FFSTREAM_FFMPEG_CACHE:-$HOME/.cache/ffstream-ffmpeg}"
+jobs=$(nproc 2>/dev/null || echo 2)
+
+# What the wheel needs and nothing more: decoders, demuxers, parsers, the
+# bitstream filters and protocols that demuxers use, filters, swscale and
+# swresample, the lavfi input device (FFmpeg's test sources; the README's
+# example uses it). No programs, no encoders or muxers (ffstream only decodes),
+# and no library that was not chosen here (--disable-autodetect).
+configure_flags=(
+  --enable-shared --disable-static --enable-pic
+  --disable-programs --disable-doc --disable-debug
+  --disable-autodetect
+  --disable-encoders --disable-muxers --disable-outdevs
+  --disable-indevs --enable-indev=lavfi
+  --enable-x86asm
+  --enable-zlib
+  --enable-libdav1d
+  # NVIDIA's decode API through the driver loaded at run time (ffnvcodec
+  # headers only; no CUDA toolkit is linked): cuvid decoders and nvdec hwaccels.
+  # clang compiles the CUDA filters (scale_cuda and others) to PTX.
+  --enable-ffnvcodec --enable-nvdec --enable-cuvid --enable-cuda-llvm
+)
+# Guard the licence: none of these may ever be added.
+for flag in "${configure_flags[@]}"; do
+  case "$flag" in
+    --enable-gpl|--enable-version3|--enable-nonfree)
+      echo "build_ffmpeg.sh: $flag would change FFmpeg's licence" >&2; exit 1 ;;
+  esac
+done
+
+upstream="${version#*:}"; upstream="${upstream%%-*}"
+debian_revision="${version##*-}"
+# av_version_info() then names the exact source: "5.1.9-0+deb12u1-ffstream".
+configure_flags+=(--extra-version="$debian_revision-ffstream")
+
+key="$(printf '%s\n' "$version" "${configure_flags[@]}" | sha256sum | cut -c1-12)"
+build_root="$cache/ffmpeg-$upstream-$key"
+prefix="$build_root/prefix"
+if [ -f "$prefix/.complete" ]; then
+  echo "$prefix"
+  exit 0
+fi
+
+# Build tools and the libraries chosen above, from Debian.
+packages=(nasm pkg-config clang zlib1g-dev libdav1d-dev libffmpeg-nvenc-dev xz-utils)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "build_ffmpeg.sh: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Debian's source package, through apt with a private source list and state.
+apt_dir="$cache/apt"
+mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial" "$build_root"
+cat > "$apt_dir/sources.list" <<'EOF'
+deb-src http://deb.debian.org/debian bookworm main
+deb-src http://deb.debian.org/debian-security bookworm-security main
+deb-src http://deb.debian.org/debian trixie main
+EOF
+apt_opts=(-o "Dir::Etc::SourceList=$apt_dir/sources.list" -o "Dir::Etc::SourceParts=/nonexistent"
+          -o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache=$apt_dir/cache"
+          -o "APT::Sandbox::User=root")
+orig="$build_root/ffmpeg_$upstream.orig.tar.xz"
+if [ ! -f "$orig" ]; then
+  echo "build_ffmpeg.sh: fetching Debian's source package ffmpeg=$version" >&2
+  apt-get "${apt_opts[@]}" update -qq >&2
+  (cd "$build_root" && apt-get "${apt_opts[@]}" source --download-only -qq "ffmpeg=$version" >&2)
+fi
+
+[ "$prepare_only" -eq 1 ] && exit 0
+
+src="$build_root/src"
+rm -rf "$src" && mkdir -p "$src"
+tar -xJf "$orig" -C "$src" --strip-components=1
+
+echo "build_ffmpeg.sh: building FFmpeg $upstream with $jobs jobs" >&2
+start=$(date +%s)
+(
+  cd "$src"
+  ./configure --prefix="$prefix" "${configure_flags[@]}" >"$build_root/configure.log" 2>&1 \
+    || { tail -30 "$build_root/configure.log" >&2; exit 1; }
+  make -j"$jobs" >"$build_root/make.log" 2>&1 || { tail -40 "$build_root/make.log" >&2; exit 1; }
+  make install >>"$build_root/make.log" 2>&1
+)
+# The licence texts travel with the libraries (LGPL duty); the wheel build
+# copies them from here.
+mkdir -p "$prefix/share/licenses/ffmpeg"
+cp "$src/COPYING.LGPLv2.1" "$src/LICENSE.md" "$prefix/share/licenses/ffmpeg/"
+printf '%s\n' "$version" > "$prefix/share/licenses/ffmpeg/DEBIAN_SOURCE_VERSION"
+printf '%s\n' "./configure --prefix=$prefix ${configure_flags[*]}" > "$prefix/share/licenses/ffmpeg/CONFIGURE_LINE"
+echo "build_ffmpeg.sh: built in $(( $(date +%s) - start )) s" >&2
+rm -rf "$src"
+touch "$prefix/.complete"
+echo "$prefix"
