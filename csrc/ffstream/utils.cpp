@@ -58,16 +58,11 @@ LibraryInfo library(unsigned (*version)(), unsigned compiled,
 
 std::string version() { return FFSTREAM_VERSION; }
 
+// The one list of libraries is libraries(); this is its version column.
 std::map<std::string, Version> library_versions() {
-  return {
-      {"libavutil", split(avutil_version())},
-      {"libavcodec", split(avcodec_version())},
-      {"libavformat", split(avformat_version())},
-      {"libavfilter", split(avfilter_version())},
-      {"libavdevice", split(avdevice_version())},
-      {"libswscale", split(swscale_version())},
-      {"libswresample", split(swresample_version())},
-  };
+  std::map<std::string, Version> out;
+  for (const auto& [name, info] : libraries()) out.emplace(name, info.version);
+  return out;
 }
 
 std::map<std::string, std::string> demuxers() {
