@@ -6,10 +6,10 @@
 #include <utility>
 
 #include "ffstream/detail/av_error.h"
+#include "ffstream/detail/complex_graph.h"
 #include "ffstream/detail/converter.h"
 #include "ffstream/detail/ffmpeg.h"
 #include "ffstream/detail/filter_graph.h"
-#include "ffstream/detail/filter_safety.h"
 #include "ffstream/detail/format_table.h"
 #include "ffstream/detail/raii.h"
 #include "ffstream/error.h"
@@ -26,16 +26,6 @@ constexpr int64_t kSamplesPerFrame = 4096;
 
 [[noreturn]] void invalid(const std::string& message) {
   throw Error(ErrorKind::kInvalidArgument, message);
-}
-
-AVMediaType pad_type(const AVFilterInOut* pad, bool input) {
-  const AVFilterContext* f = pad->filter_ctx;
-  return avfilter_pad_get_type(input ? f->input_pads : f->output_pads,
-                               pad->pad_idx);
-}
-
-std::string label(const AVFilterInOut* pad) {
-  return pad->name != nullptr ? pad->name : "";
 }
 
 std::string names_of(const std::vector<std::string>& names) {
@@ -124,20 +114,18 @@ class FrameFilter::Impl {
   struct Input {
     FilterInputSpec spec;
     FilterInput params;
-    AVFilterContext* source = nullptr;  // owned by the graph
-    int64_t next_pts = 0;               // in params.time_base
+    int pad = 0;           // the graph's input that takes it
+    int64_t next_pts = 0;  // in params.time_base
     bool closed = false;
   };
   struct Output {
-    std::string name;
-    AVFilterContext* sink = nullptr;  // owned by the graph
     std::optional<Converter> converter;
     int chunk_format = -1;  // what the chunks hold
     bool finished = false;
   };
 
   std::string description;
-  FilterGraphPtr graph;
+  std::optional<ComplexGraph> graph;
   std::vector<Input> inputs;
   std::vector<Output> outputs;
   FramePtr frame = make_frame();
@@ -145,140 +133,60 @@ class FrameFilter::Impl {
   std::string context() const { return "filter graph '" + description + "'"; }
 
   void build(const std::vector<FilterInputSpec>& specs, bool safe);
-  void link_inputs(AVFilterInOut* open_inputs,
-                   const std::vector<FilterInputSpec>& specs);
-  void link_outputs(AVFilterInOut* open_outputs);
+  // What each of the graph's open inputs takes: the spec of its label.
+  std::vector<FilterInput> match_inputs(const std::vector<GraphPad>& pads,
+                                        const std::vector<FilterInputSpec>& specs);
   void push_audio(Input& in, const uint8_t* data, int64_t count);
   void push_video(Input& in, const uint8_t* data, int64_t count);
   void send(Input& in, AVFrame* f);
-  Converter make_converter(Output& out);
+  Converter make_converter(int j, Output& out);
 };
 
 void FrameFilter::Impl::build(const std::vector<FilterInputSpec>& specs,
                               bool safe) {
-  if (safe) {
-    // Before FFmpeg parses it: parsing already opens files (amovie, psnr).
-    const std::string why = refused_by_safe_mode(description);
-    if (!why.empty()) invalid(context() + " is refused in safe mode: " + why);
-  }
-  graph.reset(avfilter_graph_alloc());
-  if (!graph) throw std::bad_alloc();
-  graph->nb_threads = 1;  // filters run in the caller's thread
-  AVFilterInOut* open_inputs = nullptr;
-  AVFilterInOut* open_outputs = nullptr;
-  int ret = avfilter_graph_parse2(graph.get(), description.c_str(),
-                                  &open_inputs, &open_outputs);
-  FilterInOutPtr in_list(open_inputs), out_list(open_outputs);
-  if (ret < 0) {
-    throw Error(ErrorKind::kInvalidArgument,
-                "invalid " + context() + ": " + av_error_reason(ret), ret);
-  }
-  if (safe) {
-    // The text was checked above; this catches any filter FFmpeg made of
-    // it that the check did not see, before anything runs.
-    for (unsigned i = 0; i < graph->nb_filters; ++i) {
-      const char* name = graph->filters[i]->filter->name;
-      if (!allowed_in_safe_mode(name)) {
-        invalid(context() + " is refused in safe mode: filter '" + name +
-                "' is not allowed");
-      }
-    }
-  }
-  link_inputs(in_list.get(), specs);
-  link_outputs(out_list.get());
-  ret = avfilter_graph_config(graph.get(), nullptr);
-  if (ret < 0) {
-    throw Error(ErrorKind::kInvalidArgument,
-                "cannot configure " + context() + " for the inputs given: " +
-                    av_error_reason(ret),
-                ret);
-  }
+  graph.emplace(
+      description,
+      [&](const std::vector<GraphPad>& pads) { return match_inputs(pads, specs); },
+      safe, context());
+  for (int j = 0; j < graph->num_outputs(); ++j) outputs.emplace_back();
 }
 
-void FrameFilter::Impl::link_inputs(AVFilterInOut* open,
-                                    const std::vector<FilterInputSpec>& specs) {
-  std::vector<const AVFilterInOut*> pads;
+std::vector<FilterInput> FrameFilter::Impl::match_inputs(
+    const std::vector<GraphPad>& pads, const std::vector<FilterInputSpec>& specs) {
   std::vector<std::string> pad_names, spec_names;
-  for (const AVFilterInOut* p = open; p != nullptr; p = p->next) {
-    pads.push_back(p);
-    pad_names.push_back(label(p));
-  }
+  for (const GraphPad& p : pads) pad_names.push_back(p.label);
   for (const auto& s : specs) spec_names.push_back(s.name);
   auto mismatch = [&] {
     invalid(context() + " has inputs " + names_of(pad_names) +
             ", but inputs " + names_of(spec_names) + " were given");
   };
   if (pads.size() != specs.size()) mismatch();
+  std::vector<FilterInput> params(pads.size());
   for (size_t k = 0; k < specs.size(); ++k) {
     const FilterInputSpec& spec = specs[k];
     // One unlabeled pad takes one spec, whatever its name.
-    const AVFilterInOut* pad = nullptr;
+    std::optional<size_t> pad;
     if (pads.size() == 1 && (pad_names[0].empty() || spec.name.empty())) {
-      pad = pads[0];
+      pad = 0;
     } else {
       for (size_t p = 0; p < pads.size(); ++p) {
-        if (pad_names[p] == spec.name) pad = pads[p];
+        if (pad_names[p] == spec.name) pad = p;
       }
     }
-    if (pad == nullptr) mismatch();
+    if (!pad) mismatch();
     const std::string where =
         "input " + (spec.name.empty() ? std::to_string(k) : "[" + spec.name + "]") +
         " of " + context();
-    Input in{spec, input_of(spec, where)};
-    const AVMediaType want = pad_type(pad, true);
-    if (want != in.params.media_type) {
-      invalid(where + " takes " + av_get_media_type_string(want) +
-              ", but " + (spec.video ? "video" : "audio") + " was given");
-    }
-    const AVFilter* buffer =
-        avfilter_get_by_name(spec.video ? "buffer" : "abuffer");
-    const std::string name = "ffstream_in" + std::to_string(k);
-    check_av(avfilter_graph_create_filter(&in.source, buffer, name.c_str(),
-                                          buffer_source_args(in.params).c_str(),
-                                          nullptr, graph.get()),
-             "avfilter_graph_create_filter(buffer)", where);
-    check_av(avfilter_link(in.source, 0, pad->filter_ctx, pad->pad_idx),
-             "avfilter_link", where);
+    Input in{spec, input_of(spec, where), static_cast<int>(*pad)};
+    params[*pad] = in.params;
     inputs.push_back(std::move(in));
   }
-}
-
-void FrameFilter::Impl::link_outputs(AVFilterInOut* open) {
-  // Outputs are numbered in the order their labels appear in the
-  // description (FFmpeg lists them otherwise); the unlabeled one comes last.
-  std::vector<const AVFilterInOut*> pads;
-  for (const AVFilterInOut* p = open; p != nullptr; p = p->next) pads.push_back(p);
-  auto position = [this](const AVFilterInOut* p) {
-    return p->name == nullptr ? std::string::npos
-                              : description.find("[" + std::string(p->name) + "]");
-  };
-  std::stable_sort(pads.begin(), pads.end(),
-                   [&](const AVFilterInOut* a, const AVFilterInOut* b) {
-                     return position(a) < position(b);
-                   });
-  int k = 0;
-  for (const AVFilterInOut* p : pads) {
-    ++k;
-    const bool video = pad_type(p, false) == AVMEDIA_TYPE_VIDEO;
-    const AVFilter* sink =
-        avfilter_get_by_name(video ? "buffersink" : "abuffersink");
-    Output out;
-    out.name = label(p);
-    const std::string name = "ffstream_out" + std::to_string(k - 1);
-    check_av(avfilter_graph_create_filter(&out.sink, sink, name.c_str(),
-                                          nullptr, nullptr, graph.get()),
-             "avfilter_graph_create_filter(buffersink)", context());
-    check_av(avfilter_link(p->filter_ctx, p->pad_idx, out.sink, 0),
-             "avfilter_link", context());
-    outputs.push_back(std::move(out));
-  }
-  if (outputs.empty()) invalid(context() + " has no open output");
+  return params;
 }
 
 void FrameFilter::Impl::send(Input& in, AVFrame* f) {
-  const int ret = av_buffersrc_add_frame_flags(in.source, f, 0);
+  graph->push(in.pad, f);
   av_frame_unref(f);
-  if (ret < 0) throw_av_error(ret, "av_buffersrc_add_frame", context());
 }
 
 void FrameFilter::Impl::push_audio(Input& in, const uint8_t* data,
@@ -333,10 +241,10 @@ void FrameFilter::Impl::push_video(Input& in, const uint8_t* data,
   }
 }
 
-Converter FrameFilter::Impl::make_converter(Output& out) {
-  const int fmt = av_buffersink_get_format(out.sink);
-  if (av_buffersink_get_type(out.sink) == AVMEDIA_TYPE_VIDEO) {
-    auto pix = static_cast<AVPixelFormat>(fmt);
+Converter FrameFilter::Impl::make_converter(int j, Output& out) {
+  const SinkParams sink = graph->sink(j);
+  if (sink.media_type == AVMEDIA_TYPE_VIDEO) {
+    auto pix = static_cast<AVPixelFormat>(sink.format);
     AVPixelFormat target = pix;
     if (find_pixel_format(pix) == nullptr) {
       target = nearest_supported_pixel_format(pix);
@@ -345,21 +253,12 @@ Converter FrameFilter::Impl::make_converter(Output& out) {
       }
     }
     out.chunk_format = target;
-    return Converter::for_video(target, av_buffersink_get_w(out.sink),
-                                av_buffersink_get_h(out.sink), pix);
+    return Converter::for_video(target, sink.width, sink.height, pix);
   }
-  auto sample = static_cast<AVSampleFormat>(fmt);
+  auto sample = static_cast<AVSampleFormat>(sink.format);
   const AVSampleFormat packed = av_get_packed_sample_fmt(sample);
   out.chunk_format = packed;
-#if FFSTREAM_HAS_CH_LAYOUT
-  AVChannelLayout layout{};
-  av_buffersink_get_ch_layout(out.sink, &layout);
-  const int channels = layout.nb_channels;
-  av_channel_layout_uninit(&layout);
-#else
-  const int channels = av_buffersink_get_channels(out.sink);
-#endif
-  return Converter::for_audio(packed, channels, sample);
+  return Converter::for_audio(packed, sink.num_channels, sample);
 }
 
 FrameFilter::FrameFilter(const std::string& description,
@@ -367,7 +266,9 @@ FrameFilter::FrameFilter(const std::string& description,
     : impl_(std::make_unique<Impl>()) {
   impl_->description = description;
   impl_->build(inputs, safe);
-  for (auto& out : impl_->outputs) out.converter = impl_->make_converter(out);
+  for (size_t j = 0; j < impl_->outputs.size(); ++j) {
+    impl_->outputs[j].converter = impl_->make_converter(static_cast<int>(j), impl_->outputs[j]);
+  }
 }
 
 FrameFilter::~FrameFilter() = default;
@@ -408,19 +309,21 @@ FilterOutputInfo FrameFilter::output(int j) const {
                     " does not exist (it has " + std::to_string(num_outputs()) + ")");
   }
   const Impl::Output& out = impl_->outputs[j];
+  const SinkParams sink = impl_->graph->sink(j);
   FilterOutputInfo info;
-  info.name = out.name;
-  info.video = av_buffersink_get_type(out.sink) == AVMEDIA_TYPE_VIDEO;
+  info.name = impl_->graph->output_pad(j).label;
+  info.video = sink.media_type == AVMEDIA_TYPE_VIDEO;
   info.format = info.video
                     ? av_get_pix_fmt_name(static_cast<AVPixelFormat>(out.chunk_format))
                     : av_get_sample_fmt_name(static_cast<AVSampleFormat>(out.chunk_format));
   if (info.video) {
-    info.width = av_buffersink_get_w(out.sink);
-    info.height = av_buffersink_get_h(out.sink);
-    const AVRational rate = av_buffersink_get_frame_rate(out.sink);
-    info.frame_rate = rate.num > 0 && rate.den > 0 ? av_q2d(rate) : 0.0;
+    info.width = sink.width;
+    info.height = sink.height;
+    info.frame_rate = sink.frame_rate.num > 0 && sink.frame_rate.den > 0
+                          ? av_q2d(sink.frame_rate)
+                          : 0.0;
   } else {
-    info.sample_rate = av_buffersink_get_sample_rate(out.sink);
+    info.sample_rate = sink.sample_rate;
     info.num_channels = static_cast<int>(out.converter->layout().shape[0]);
   }
   return info;
@@ -452,11 +355,10 @@ void FrameFilter::close(int i) {
   Impl::Input& in = impl_->inputs[i];
   if (in.closed) return;
   in.closed = true;
-  // Without AV_BUFFERSRC_FLAG_PUSH: the graph runs when outputs are pulled,
-  // once it knows about every input. Pushing at each close would run a
+  // Without running the graph: it runs when outputs are pulled, once it
+  // knows about every input. Running it at each close would run a
   // multi-input filter (amix) while the other inputs look unfinished.
-  const int ret = av_buffersrc_close(in.source, in.next_pts, 0);
-  if (ret < 0) throw_av_error(ret, "av_buffersrc_close", impl_->context());
+  impl_->graph->close(in.pad, /*run=*/false, in.next_pts);
 }
 
 std::optional<Chunk> FrameFilter::pull(int j, int64_t max_frames) {
@@ -464,18 +366,17 @@ std::optional<Chunk> FrameFilter::pull(int j, int64_t max_frames) {
   Impl::Output& out = impl_->outputs[j];
   std::vector<FramePtr> frames;
   int64_t total = 0;
+  const SinkParams sink = impl_->graph->sink(j);
+  const bool video = sink.media_type == AVMEDIA_TYPE_VIDEO;
   while (!out.finished && total < max_frames) {
     FramePtr f = make_frame();
-    const int ret = av_buffersink_get_frame(out.sink, f.get());
-    if (ret == AVERROR(EAGAIN)) break;
-    if (ret == AVERROR_EOF) {
+    const ComplexGraph::Pull got = impl_->graph->pull(j, f.get());
+    if (got == ComplexGraph::Pull::kAgain) break;
+    if (got == ComplexGraph::Pull::kEnd) {
       out.finished = true;
       break;
     }
-    check_av(ret, "av_buffersink_get_frame", impl_->context());
-    total += av_buffersink_get_type(out.sink) == AVMEDIA_TYPE_VIDEO
-                 ? 1
-                 : f->nb_samples;
+    total += video ? 1 : f->nb_samples;
     frames.push_back(std::move(f));
   }
   if (frames.empty()) return std::nullopt;
@@ -490,14 +391,13 @@ std::optional<Chunk> FrameFilter::pull(int j, int64_t max_frames) {
   chunk.strides = {layout.elements};
   chunk.strides.insert(chunk.strides.end(), layout.strides.begin(),
                        layout.strides.end());
-  const AVRational tb = av_buffersink_get_time_base(out.sink);
-  const bool video = av_buffersink_get_type(out.sink) == AVMEDIA_TYPE_VIDEO;
+  const AVRational tb = sink.time_base;
   auto seconds = [tb](int64_t pts) {
     return pts == AV_NOPTS_VALUE ? 0.0 : pts * av_q2d(tb);
   };
   chunk.pts = seconds(frames.front()->pts);
   chunk.has_frame_times = video;
-  const AVRational rate = av_buffersink_get_frame_rate(out.sink);
+  const AVRational rate = sink.frame_rate;
   int64_t at = 0;
   for (const FramePtr& f : frames) {
     const int64_t n = video ? 1 : f->nb_samples;

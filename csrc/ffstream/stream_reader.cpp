@@ -16,6 +16,7 @@
 #include "ffstream/detail/filter_safety.h"
 #include "ffstream/detail/frame_index.h"
 #include "ffstream/detail/frames_on_demand.h"
+#include "ffstream/detail/output_group.h"
 #include "ffstream/detail/output_stream.h"
 #include "ffstream/detail/retry.h"
 #include "ffstream/detail/seek.h"
@@ -32,6 +33,9 @@ struct StreamReader::Impl {
   // Outputs in the order they were added; index = output index. Declared
   // before the streams, which point at them.
   std::vector<std::unique_ptr<OutputStream>> outputs;
+  // The graphs of several inputs or outputs that some outputs come from;
+  // their outputs and streams point at them.
+  std::vector<std::unique_ptr<OutputGroup>> groups;
   // Every source stream that has outputs, keyed by stream index.
   std::map<int, DecodedStream> streams;
   SeekMachine seeker{source, streams, outputs};
@@ -88,6 +92,15 @@ struct StreamReader::Impl {
   }
 
   int process_packet(std::optional<double> timeout_ms, double backoff_ms);
+  // The decoded stream of source stream `index`, made on first use with
+  // the decoder `options` ask for; throws when it already has another.
+  // Sets `made` when it was made here.
+  DecodedStream& decoded_stream(int index, const OutputOptions& options, bool* made);
+  // add_stream for a filter_desc of several inputs or outputs; nullopt when
+  // the description turns out to be a chain on the call's own stream.
+  std::optional<int> add_group(const OutputOptions& options);
+  // That the call's own stream exists and has the call's media type.
+  void check_own_stream(const OutputOptions& options) const;
   // Output `output`, checked for frames on demand (video, frame by frame).
   detail::OutputStream& output_for_frames(int output);
   // The frame index of video stream `src_index`, built on first use.
@@ -190,9 +203,10 @@ struct StreamReader::Impl {
     newest_packet_time = std::max(newest_packet_time.value_or(t + time_offset), t + time_offset);
   }
 
-  // End of input: drain every decoder, then its outputs' filter graphs.
+  // End of input: drain every decoder, then end every filter.
   void drain() {
-    for (auto& [index, decoded] : streams) seeker.count_frames(decoded.drain());
+    for (auto& [index, decoded] : streams) seeker.count_frames(decoded.drain_decoder());
+    for (auto& [index, decoded] : streams) decoded.end_filters();
   }
 };
 
@@ -300,18 +314,26 @@ SourceStreamInfo StreamReader::src_stream_info(int index) const {
 
 // ---- outputs ----
 
-int StreamReader::add_stream(const OutputOptions& options) {
-  Impl& m = impl();
-  AVStream* stream = m.stream(options.source_index, "source stream index");
+void StreamReader::Impl::check_own_stream(const OutputOptions& options) const {
+  AVStream* st = stream(options.source_index, "source stream index");
   const bool audio = options.media_type == MediaType::kAudio;
   const AVMediaType wanted = audio ? AVMEDIA_TYPE_AUDIO : AVMEDIA_TYPE_VIDEO;
-  if (stream->codecpar->codec_type != wanted) {
-    const char* actual = av_get_media_type_string(stream->codecpar->codec_type);
+  if (st->codecpar->codec_type != wanted) {
+    const char* actual = av_get_media_type_string(st->codecpar->codec_type);
     throw Error(ErrorKind::kInvalidArgument,
-                m.describe(options.source_index) + " is " +
+                describe(options.source_index) + " is " +
                     (actual ? actual : "of unknown type") + ", not " +
                     (audio ? "audio" : "video"));
   }
+}
+
+int StreamReader::add_stream(const OutputOptions& options) {
+  Impl& m = impl();
+  // A graph whose inputs all name their streams ("[0:a:0][0:a:1]amix")
+  // needs no stream of the call's own: -1 then.
+  const bool may_be_group =
+      options.filter_desc && options.filter_desc->find_first_of("[;") != std::string::npos;
+  if (!may_be_group || options.source_index != -1) m.check_own_stream(options);
 
   if (m.source->safe() && options.filter_desc) {
     // Before FFmpeg parses it: parsing already opens files (amovie, psnr).
@@ -323,41 +345,161 @@ int StreamReader::add_stream(const OutputOptions& options) {
     }
   }
 
-  auto it = m.streams.find(options.source_index);
-  const bool new_stream = it == m.streams.end();
-  if (new_stream) {
-    auto decoder = std::make_unique<Decoder>(stream, options.decoder,
-                                             options.decoder_options,
-                                             m.describe(options.source_index));
-    it = m.streams.emplace(options.source_index,
-                           DecodedStream(stream, std::move(decoder)))
-             .first;
-  } else if (it->second.decoder().requested_name() != options.decoder ||
-             it->second.decoder().requested_options() != options.decoder_options) {
-    throw Error(ErrorKind::kInvalidArgument,
-                m.describe(options.source_index) +
-                    " already has an output with another decoder or "
-                    "decoder_option; outputs of one stream share its decoder");
+  if (may_be_group) {
+    if (auto first = m.add_group(options)) return *first;
+    m.check_own_stream(options);
   }
+  AVStream* stream = m.stream(options.source_index, "source stream index");
+  bool new_stream = false;
+  DecodedStream& decoded = m.decoded_stream(options.source_index, options, &new_stream);
   try {
     m.outputs.push_back(std::make_unique<OutputStream>(
-        m.source->get(), stream, it->second.decoder().context(), options,
+        m.source->get(), stream, decoded.decoder().context(), options,
         m.describe(options.source_index)));
   } catch (...) {
-    if (new_stream) m.streams.erase(it);
+    if (new_stream) m.streams.erase(options.source_index);
     throw;
   }
-  it->second.attach(m.outputs.back().get());
+  decoded.attach(m.outputs.back().get());
   return static_cast<int>(m.outputs.size()) - 1;
 }
 
+DecodedStream& StreamReader::Impl::decoded_stream(int index,
+                                                  const OutputOptions& options,
+                                                  bool* made) {
+  AVStream* st = stream(index, "source stream index");
+  auto it = streams.find(index);
+  *made = it == streams.end();
+  if (*made) {
+    auto decoder = std::make_unique<Decoder>(st, options.decoder,
+                                             options.decoder_options, describe(index));
+    return streams.emplace(index, DecodedStream(st, std::move(decoder))).first->second;
+  }
+  if (it->second.decoder().requested_name() != options.decoder ||
+      it->second.decoder().requested_options() != options.decoder_options) {
+    throw Error(ErrorKind::kInvalidArgument,
+                describe(index) +
+                    " already has an output with another decoder or "
+                    "decoder_option; outputs of one stream share its decoder");
+  }
+  return it->second;
+}
+
+std::optional<int> StreamReader::Impl::add_group(const OutputOptions& options) {
+  const std::string& description = *options.filter_desc;
+  const std::string context = "filter '" + description + "'";
+  AVFormatContext* ctx = source->get();
+  // Which stream each open input reads: the one its label names, else the
+  // call's own stream (for one such input at most).
+  std::vector<int> sources;
+  std::vector<int> made;  // decoded streams made here, undone on failure
+  bool chain_on_own_stream = false;
+  auto resolve = [&](const std::vector<GraphPad>& pads) {
+    std::vector<FilterInput> inputs;
+    std::vector<std::string> unnamed;
+    for (const GraphPad& pad : pads) {
+      std::optional<int> index = stream_of_label(ctx, pad.label, source->name());
+      if (!index) {
+        unnamed.push_back(pad.label.empty() ? "(unlabeled)" : "[" + pad.label + "]");
+        if (options.source_index == -1) {
+          throw Error(ErrorKind::kInvalidArgument,
+                      context + ": input " + unnamed.back() + " names no source stream, and " +
+                          source->name() + " has no " +
+                          (options.media_type == MediaType::kAudio ? "audio" : "video") +
+                          " stream to take its place; label it [0:N], [0:a:K] or [0:v:K]");
+        }
+        check_own_stream(options);
+        index = options.source_index;
+      }
+      sources.push_back(*index);
+    }
+    if (unnamed.size() > 1) {
+      std::string names;
+      for (const auto& n : unnamed) names += (names.empty() ? "" : ", ") + n;
+      throw Error(ErrorKind::kInvalidArgument,
+                  context + " has " + std::to_string(unnamed.size()) +
+                      " inputs that name no source stream (" + names +
+                      "); label each with the stream it reads: [0:N], [0:a:K] "
+                      "or [0:v:K]");
+    }
+    chain_on_own_stream = pads.size() == 1 && unnamed.size() == 1;
+    const AVMediaType own = options.media_type == MediaType::kAudio
+                                ? AVMEDIA_TYPE_AUDIO : AVMEDIA_TYPE_VIDEO;
+    for (int index : sources) {
+      AVStream* st = stream(index, "source stream index");
+      // The call's decoder options are for streams of its own media type;
+      // the others decode with FFmpeg's default decoder.
+      OutputOptions decoding;
+      if (st->codecpar->codec_type == own) decoding = options;
+      bool fresh = false;
+      DecodedStream& decoded = decoded_stream(index, decoding, &fresh);
+      if (fresh) made.push_back(index);
+      const AVCodecContext* codec = decoded.decoder().context();
+      check_frames_known(codec, describe(index));
+      inputs.push_back(FilterInput::from_codec(
+          codec, st->time_base, av_guess_frame_rate(ctx, st, nullptr)));
+    }
+    return inputs;
+  };
+  auto undo = [&] {
+    for (int index : made) streams.erase(index);
+  };
+  std::unique_ptr<OutputGroup> group;
+  try {
+    ComplexGraph graph(description, resolve, source->safe(), context);
+    if (chain_on_own_stream && graph.num_outputs() == 1) {
+      // A chain written with labels ("[in]scale=320:240[out]"): the output
+      // runs it on its own, as any chain.
+      undo();
+      return std::nullopt;
+    }
+    group = std::make_unique<OutputGroup>(std::move(graph), sources);
+  } catch (...) {
+    undo();
+    throw;
+  }
+  const size_t first = outputs.size();
+  try {
+    for (int j = 0; j < group->graph().num_outputs(); ++j) {
+      outputs.push_back(std::make_unique<OutputStream>(
+          ctx, ctx->streams[sources[0]], group.get(), j, options,
+          describe(sources[0])));
+      group->set_output(j, outputs.back().get());
+    }
+  } catch (...) {
+    outputs.resize(first);
+    undo();
+    throw;
+  }
+  for (size_t i = 0; i < sources.size(); ++i) {
+    streams.at(sources[i]).attach(group.get(), static_cast<int>(i));
+  }
+  groups.push_back(std::move(group));
+  return static_cast<int>(first);
+}
 void StreamReader::remove_stream(int index) {
   Impl& m = impl();
   m.check_output(index);
   OutputStream* out = m.outputs[index].get();
-  auto it = m.streams.find(out->source_index());
-  it->second.detach(out);
-  if (it->second.outputs().empty()) m.streams.erase(it);
+  std::vector<int> sources{out->source_index()};
+  if (OutputGroup* group = out->group()) {
+    // The group's other outputs go on; the last one takes the group along.
+    group->set_output(out->sink_index(), nullptr);
+    if (group->has_outputs()) {
+      sources.clear();
+    } else {
+      sources = group->sources();
+      for (int s : sources) m.streams.at(s).detach(group);
+      m.groups.erase(std::find_if(m.groups.begin(), m.groups.end(),
+                                  [group](const auto& g) { return g.get() == group; }));
+    }
+  } else {
+    m.streams.at(out->source_index()).detach(out);
+  }
+  for (int s : sources) {
+    auto it = m.streams.find(s);
+    if (it != m.streams.end() && it->second.unused()) m.streams.erase(it);
+  }
   m.outputs.erase(m.outputs.begin() + index);
 }
 

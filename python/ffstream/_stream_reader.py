@@ -291,15 +291,16 @@ class StreamReader:
         decoder_option: Optional[Dict[str, str]] = None,
         filter_desc: Optional[str] = None,
     ) -> None:
-        """Adds an audio output through an FFmpeg filter chain.
+        """Adds an audio output through an FFmpeg filter chain or graph.
 
-        ``filter_desc`` is any simple (one input, one output) chain of FFmpeg
-        audio filters, e.g. ``"aresample=16000,aformat=sample_fmts=s16"``; it
-        may change the number of frames. Other arguments are those of
-        :meth:`add_basic_audio_stream`.
+        ``filter_desc`` is a chain of FFmpeg audio filters, e.g.
+        ``"aresample=16000,aformat=sample_fmts=s16"``; it may change the
+        number of frames. It may also be a graph of several inputs or outputs
+        (see :meth:`add_video_stream`), e.g. ``"[0:a:0][0:a:1]amix=inputs=2"``.
+        Other arguments are those of :meth:`add_basic_audio_stream`.
         """
         self._be.add_audio_stream(
-            self._source_index("audio", stream_index),
+            self._source_index("audio", stream_index, filter_desc),
             *_basic.chunking(frames_per_chunk, seconds_per_chunk), buffer_chunk_size, filter_desc, decoder,
             decoder_option or {},
         )
@@ -317,27 +318,55 @@ class StreamReader:
         hw_accel: Optional[str] = None,
         yuv_layout: str = "full",
     ) -> None:
-        """Adds a video output through an FFmpeg filter chain.
+        """Adds a video output through an FFmpeg filter chain or graph.
 
-        ``filter_desc`` is any simple chain of FFmpeg video filters, e.g.
+        ``filter_desc`` is a chain of FFmpeg video filters, e.g.
         ``"fps=10,scale=224:224,format=pix_fmts=rgb24"``; it must end in a pixel
         format listed in :meth:`add_basic_video_stream`. Without a filter, a
         source format that has no converter is converted to the nearest one.
         Other arguments are those of :meth:`add_basic_video_stream`
         (``yuv_layout="i420"`` needs the chain to give yuv420p).
+
+        ``filter_desc`` may also be a graph in the syntax of the ffmpeg
+        command's ``-filter_complex``, with several outputs, several inputs,
+        or both. Each open output becomes an output stream, numbered in the
+        order its label first appears, so this call adds two::
+
+            "split=2[a][b];[a]scale=224:224[big];[b]scale=112:112[small]"
+
+        An input labeled as ffmpeg labels streams of its input 0 reads that
+        source stream: ``[0:N]`` (stream N), ``[0:v]``/``[0:a]`` (the first
+        video/audio stream), ``[0:v:K]``/``[0:a:K]`` (the K-th); one input
+        without such a label reads ``stream_index`` (or the default stream).
+        For example ``"[0:v]scale=320:-2[v];[0:a]showwaves=s=320x80[w];"
+        "[v][w]vstack"`` draws the audio under the picture, and
+        ``"[0:a:0][0:a:1]amix=inputs=2"`` mixes two audio streams. Outputs of
+        either media type may come out of either call; ``decoder`` and
+        ``decoder_option`` apply to the input streams of the call's media
+        type. The chunking arguments apply to every output, and a seek
+        restarts the whole graph. The outputs of a graph cannot give frames
+        on demand (:meth:`get_frames_at`).
         """
         self._be.add_video_stream(
-            self._source_index("video", stream_index),
+            self._source_index("video", stream_index, filter_desc),
             *_basic.chunking(frames_per_chunk, seconds_per_chunk), buffer_chunk_size, filter_desc, decoder,
             decoder_option or {}, hw_accel, _basic.yuv_i420(yuv_layout),
         )
 
-    def _source_index(self, media: str, stream_index: Optional[int]) -> int:
-        """The stream an output reads: the one given, else the default one."""
+    def _source_index(
+        self, media: str, stream_index: Optional[int], filter_desc: Optional[str] = None
+    ) -> int:
+        """The stream an output reads: the one given, else the default one.
+
+        A filter graph whose inputs name their streams (``[0:a:1]``) may need
+        none of the call's own: -1 then, and the core says so if it does.
+        """
         if stream_index is not None:
             return stream_index
         i = self.default_audio_stream if media == "audio" else self.default_video_stream
         if i is None:
+            if filter_desc is not None and "[0:" in filter_desc:
+                return -1
             raise FFStreamError(f"the source has no {media} stream")
         return i
 

@@ -15,6 +15,12 @@ void DecodedStream::detach(const OutputStream* output) {
                  outputs_.end());
 }
 
+void DecodedStream::detach(const OutputGroup* group) {
+  group_inputs_.erase(std::remove_if(group_inputs_.begin(), group_inputs_.end(),
+                                     [group](const auto& in) { return in.first == group; }),
+                      group_inputs_.end());
+}
+
 int64_t DecodedStream::decode(const AVPacket* packet) {
   if (packets_without_key_) {
     const int64_t ts = packet->dts != AV_NOPTS_VALUE ? packet->dts : packet->pts;
@@ -27,10 +33,11 @@ int64_t DecodedStream::decode(const AVPacket* packet) {
   return decode_into_outputs(packet);
 }
 
-int64_t DecodedStream::drain() {
-  const int64_t frames = decode_into_outputs(nullptr);
+int64_t DecodedStream::drain_decoder() { return decode_into_outputs(nullptr); }
+
+void DecodedStream::end_filters() {
   for (OutputStream* out : outputs_) out->push(nullptr);
-  return frames;
+  for (auto& [group, input] : group_inputs_) group->push(input, nullptr);
 }
 
 int64_t DecodedStream::decode_into_outputs(const AVPacket* packet) {
@@ -38,6 +45,7 @@ int64_t DecodedStream::decode_into_outputs(const AVPacket* packet) {
   decoder_->decode(packet, [&](AVFrame* frame) {
     ++frames;
     for (OutputStream* out : outputs_) out->push(frame);
+    for (auto& [group, input] : group_inputs_) group->push(input, frame);
   });
   return frames;
 }
@@ -58,6 +66,8 @@ bool DecodedStream::skippable(const AVPacket* packet) const {
   // seek decode only what the target needs. Only while every output still
   // drops and filters each frame on its own.
   if (packet->pts == AV_NOPTS_VALUE) return false;
+  // A group's graph may mix frames (split, overlay): it sees every one.
+  if (!group_inputs_.empty()) return false;
   if (stream_->codecpar->codec_type != AVMEDIA_TYPE_VIDEO) return false;
   std::optional<double> before;
   for (const OutputStream* out : outputs_) {

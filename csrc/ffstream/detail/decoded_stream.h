@@ -6,10 +6,12 @@
 
 #include <cstdint>
 #include <memory>
+#include <utility>
 #include <optional>
 #include <vector>
 
 #include "ffstream/detail/decoder.h"
+#include "ffstream/detail/output_group.h"
 #include "ffstream/detail/output_stream.h"
 
 namespace ffstream::detail {
@@ -24,12 +26,21 @@ class DecodedStream {
   // Outputs are owned by the reader; they are added and removed here too.
   void attach(OutputStream* output) { outputs_.push_back(output); }
   void detach(const OutputStream* output);
+  // A group's graph input `input` takes this stream's frames too.
+  void attach(OutputGroup* group, int input) { group_inputs_.push_back({group, input}); }
+  void detach(const OutputGroup* group);
+  // No output and no group reads it: the reader drops the stream.
+  bool unused() const { return outputs_.empty() && group_inputs_.empty(); }
 
   // Decodes one packet of this stream into its outputs. Returns the frames
   // decoded (0 for a packet dropped while waiting for a key frame).
   int64_t decode(const AVPacket* packet);
-  // End of input: drains the decoder, then every output's filter graph.
-  int64_t drain();
+  // End of input, in two steps: the decoder gives what it holds (returns
+  // the frames), then the outputs' and groups' filters are ended. The reader
+  // drains every decoder before it ends any filter, so that a graph reading
+  // several streams has all their frames before it sees any input end.
+  int64_t drain_decoder();
+  void end_filters();
   // After a demuxer seek: the decoder forgets what it had. With
   // `wait_for_key`, a video stream drops packets until a key frame's (see
   // seek.h), and with `key_from` until a key frame's at or after that
@@ -50,6 +61,7 @@ class DecodedStream {
   const AVStream* stream_;
   std::unique_ptr<Decoder> decoder_;
   std::vector<OutputStream*> outputs_;
+  std::vector<std::pair<OutputGroup*, int>> group_inputs_;
   // While waiting for a key frame: the packets dropped so far. A container
   // that flags no key frames must not lose the stream for good.
   std::optional<int> packets_without_key_;

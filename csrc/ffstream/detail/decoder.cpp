@@ -7,6 +7,20 @@
 
 namespace ffstream::detail {
 
+void check_frames_known(const AVCodecContext* decoder, const std::string& context) {
+  const bool known = decoder->codec_type == AVMEDIA_TYPE_VIDEO
+                         ? decoder->pix_fmt != AV_PIX_FMT_NONE &&
+                               decoder->width > 0 && decoder->height > 0
+                         : decoder->sample_fmt != AV_SAMPLE_FMT_NONE &&
+                               decoder->sample_rate > 0;
+  if (!known) {
+    throw Error(ErrorKind::kInvalidData,
+                "cannot decode " + context +
+                    ": FFmpeg found no frame format or size for it (the "
+                    "stream is damaged or its codec parameters are missing)");
+  }
+}
+
 Decoder::Decoder(const AVStream* stream, const std::optional<std::string>& name,
                  const OptionMap& options, const std::string& context)
     : name_(name), options_(options), context_(context), frame_(make_frame()) {

@@ -12,6 +12,11 @@
 
 namespace ffstream::detail {
 
+// Throws kInvalidData when FFmpeg found no frame format or size for the
+// stream `decoder` decodes (damaged, or its codec parameters are missing):
+// nothing could be filtered or converted. `context` names the stream.
+void check_frames_known(const AVCodecContext* decoder, const std::string& context);
+
 class Decoder {
  public:
   // Opens decoder `name` (or the stream's default one) with `options`;

@@ -5,6 +5,7 @@
 #include <limits>
 #include <vector>
 
+#include "ffstream/detail/decoder.h"
 #include "ffstream/detail/format_table.h"
 #include "ffstream/detail/stream_info.h"
 #include "ffstream/error.h"
@@ -120,17 +121,7 @@ std::string basic_filter(const OutputOptions& o) {
 std::string effective_filter(const OutputOptions& o,
                              const AVCodecContext* decoder,
                              const std::string& context) {
-  const bool known = o.media_type == MediaType::kVideo
-                         ? decoder->pix_fmt != AV_PIX_FMT_NONE &&
-                               decoder->width > 0 && decoder->height > 0
-                         : decoder->sample_fmt != AV_SAMPLE_FMT_NONE &&
-                               decoder->sample_rate > 0;
-  if (!known) {
-    throw Error(ErrorKind::kInvalidData,
-                "cannot decode " + context +
-                    ": FFmpeg found no frame format or size for it (the "
-                    "stream is damaged or its codec parameters are missing)");
-  }
+  check_frames_known(decoder, context);
   if (o.filter_desc && !o.filter_desc->empty()) return *o.filter_desc;
   std::string basic = basic_filter(o);
   if (!basic.empty()) return basic;
@@ -172,18 +163,38 @@ std::optional<int> direct_format(const OutputOptions& o,
   return format;
 }
 
-Converter make_converter(const FilterGraph& g, bool video,
-                         std::optional<int> direct_format, bool i420) {
-  const int out = g.output_format();
-  if (video) {
+Converter make_converter(const SinkParams& sink, std::optional<int> direct_format,
+                         bool i420) {
+  if (sink.media_type == AVMEDIA_TYPE_VIDEO) {
     return Converter::for_video(
-        static_cast<AVPixelFormat>(direct_format.value_or(out)),
-        g.output_width(), g.output_height(), static_cast<AVPixelFormat>(out),
-        i420);
+        static_cast<AVPixelFormat>(direct_format.value_or(sink.format)),
+        sink.width, sink.height, static_cast<AVPixelFormat>(sink.format), i420);
   }
   return Converter::for_audio(
-      static_cast<AVSampleFormat>(direct_format.value_or(out)),
-      g.output_num_channels(), static_cast<AVSampleFormat>(out));
+      static_cast<AVSampleFormat>(direct_format.value_or(sink.format)),
+      sink.num_channels, static_cast<AVSampleFormat>(sink.format));
+}
+
+// A group's video output in a pixel format that has no converter is written
+// in the nearest one that has (the converter converts it), as an output
+// without a filter is.
+std::optional<int> group_direct_format(const SinkParams& sink) {
+  if (sink.media_type != AVMEDIA_TYPE_VIDEO) return std::nullopt;
+  const auto format = static_cast<AVPixelFormat>(sink.format);
+  if (find_pixel_format(format) != nullptr) return std::nullopt;
+  const AVPixelFormat nearest = nearest_supported_pixel_format(format);
+  if (nearest == AV_PIX_FMT_NONE || !Converter::can_convert_into(nearest)) {
+    return std::nullopt;
+  }
+  return nearest;
+}
+
+// The options of output `sink` of a group: the add call's, in the media
+// type that output has.
+OutputOptions group_options(OutputOptions o, const SinkParams& sink) {
+  o.media_type = sink.media_type == AVMEDIA_TYPE_VIDEO ? MediaType::kVideo
+                                                       : MediaType::kAudio;
+  return o;
 }
 
 double to_double(AVRational r) {
@@ -230,19 +241,44 @@ OutputStream::OutputStream(const AVFormatContext* format,
     : source_index_(validate(options)),
       context_(context),
       stream_frame_rate_(stream_frame_rate(stream)),
+      stream_time_base_(stream->time_base),
       filter_description_(effective_filter(options, decoder, context_)),
       direct_format_(direct_format(options, decoder)),
-      graph_(FilterInput::from_codec(
+      graph_(std::in_place,
+             FilterInput::from_codec(
                  decoder, stream->time_base,
                  av_guess_frame_rate(const_cast<AVFormatContext*>(format),
                                      const_cast<AVStream*>(stream), nullptr)),
              direct_format_ ? "" : filter_description_),
-      converter_(make_converter(graph_, options.media_type == MediaType::kVideo,
-                                direct_format_, options.yuv_i420)),
+      sink_(graph_->sink()),
+      converter_(make_converter(sink_, direct_format_, options.yuv_i420)),
       buffer_(check_chunk_bytes(converter_.layout(), options),
               sizing_of(options),
               // Audio frames of one commit are samples, 1 / rate apart.
               options.media_type == MediaType::kAudio
+                  ? AVRational{1, std::max(output_rate().num, 1)}
+                  : AVRational{0, 1},
+              capacity_hint(options, format, stream)),
+      filtered_(make_frame()) {}
+
+OutputStream::OutputStream(const AVFormatContext* format,
+                           const AVStream* stream, OutputGroup* group,
+                           int sink, const OutputOptions& options,
+                           const std::string& context)
+    : source_index_((validate(group_options(options, group->graph().sink(sink))),
+                     stream->index)),
+      context_(context),
+      stream_frame_rate_(stream_frame_rate(stream)),
+      stream_time_base_(stream->time_base),
+      filter_description_(group->graph().description()),
+      direct_format_(group_direct_format(group->graph().sink(sink))),
+      group_(group),
+      sink_index_(sink),
+      sink_(group->graph().sink(sink)),
+      converter_(make_converter(sink_, direct_format_, options.yuv_i420)),
+      buffer_(check_chunk_bytes(converter_.layout(), options),
+              sizing_of(options),
+              sink_.media_type == AVMEDIA_TYPE_AUDIO
                   ? AVRational{1, std::max(output_rate().num, 1)}
                   : AVRational{0, 1},
               capacity_hint(options, format, stream)),
@@ -263,10 +299,10 @@ int64_t OutputStream::capacity_hint(const OutputOptions& options,
 }
 
 AVRational OutputStream::output_rate() const {
-  if (graph_.input().media_type == AVMEDIA_TYPE_AUDIO) {
-    return AVRational{graph_.output_sample_rate(), 1};
+  if (sink_.media_type == AVMEDIA_TYPE_AUDIO) {
+    return AVRational{sink_.sample_rate, 1};
   }
-  const AVRational rate = graph_.output_frame_rate();
+  const AVRational rate = sink_.frame_rate;
   return rate.num > 0 && rate.den > 0 ? rate : stream_frame_rate_;
 }
 
@@ -274,16 +310,18 @@ void OutputStream::push(AVFrame* decoded) {
   if (decoded != nullptr) {
     ++frames_decoded_;
     decoded->pts = decoded->best_effort_timestamp;
-    FilterInput input = FilterInput::from_frame(decoded, graph_.input());
-    if (!input.same_frames(graph_.input())) {
+    FilterInput input = FilterInput::from_frame(decoded, graph_->input());
+    if (!input.same_frames(graph_->input())) {
       // The stream changed its frames (size, format, layout): drain the old
       // graph and build one for the new frames.
-      graph_.push(nullptr);
+      graph_->push(nullptr);
       pull_all();
-      graph_ = FilterGraph(input, graph_.description());
+      const std::string description = graph_->description();
+      graph_.emplace(input, description);
+      sink_ = graph_->sink();
     }
   }
-  graph_.push(decoded);
+  graph_->push(decoded);
   pull_all();
   if (decoded == nullptr) cursor_.end_of_stream();
 }
@@ -294,7 +332,7 @@ std::optional<Chunk> OutputStream::pop() {
 }
 
 void OutputStream::pull_all() {
-  while (graph_.pull(filtered_.get()) == FilterGraph::Pull::kFrame) {
+  while (graph_->pull(filtered_.get()) == FilterGraph::Pull::kFrame) {
     FrameUnrefGuard guard(filtered_.get());
     write(filtered_.get());
   }
@@ -306,7 +344,7 @@ void OutputStream::write(const AVFrame* frame) {
   const int64_t total = audio ? frame->nb_samples : 1;
   const ExactTime exact_pts =
       frame->pts != AV_NOPTS_VALUE
-          ? ExactTime::from_ticks(frame->pts, graph_.output_time_base())
+          ? ExactTime::from_ticks(frame->pts, sink_.time_base)
           : next_pts_;
   const double pts = exact_pts.seconds();
   // A frame without pts gets its time from the frame before: skipping
@@ -331,10 +369,9 @@ void OutputStream::write(const AVFrame* frame) {
   double duration = 0;
   if (!audio) {
     const int64_t ticks = frame_duration(frame);
-    const bool same_base =
-        av_cmp_q(graph_.output_time_base(), graph_.input().time_base) == 0;
+    const bool same_base = av_cmp_q(sink_.time_base, stream_time_base_) == 0;
     duration = ticks > 0 && same_base
-                   ? ExactTime::from_ticks(ticks, graph_.output_time_base()).seconds()
+                   ? ExactTime::from_ticks(ticks, sink_.time_base).seconds()
                    : ExactTime().plus(1, step).seconds();
   }
   for (int64_t done = verdict.first; done < total;) {
@@ -353,31 +390,44 @@ void OutputStream::write(const AVFrame* frame) {
 OutputStreamInfo OutputStream::info() const {
   OutputStreamInfo info;
   info.source_index = source_index_;
-  const bool video = graph_.input().media_type == AVMEDIA_TYPE_VIDEO;
+  const bool video = sink_.media_type == AVMEDIA_TYPE_VIDEO;
   info.filter_description = filter_description_.empty()
                                 ? (video ? "null" : "anull")
                                 : filter_description_;
   info.media_type = video ? "video" : "audio";
   if (video) {
     const char* name = av_get_pix_fmt_name(static_cast<AVPixelFormat>(
-        direct_format_.value_or(graph_.output_format())));
+        direct_format_.value_or(sink_.format)));
     info.format = name ? name : "";
-    info.width = graph_.output_width();
-    info.height = graph_.output_height();
+    info.width = sink_.width;
+    info.height = sink_.height;
     info.frame_rate = to_double(output_rate());
   } else {
     const char* name = av_get_sample_fmt_name(static_cast<AVSampleFormat>(
-        direct_format_.value_or(graph_.output_format())));
+        direct_format_.value_or(sink_.format)));
     info.format = name ? name : "";
-    info.sample_rate = graph_.output_sample_rate();
-    info.num_channels = graph_.output_num_channels();
+    info.sample_rate = sink_.sample_rate;
+    info.num_channels = sink_.num_channels;
   }
   return info;
 }
 
+bool OutputStream::keeps_frames_apart() const {
+  return graph_ ? graph_->frame_by_frame() : group_->graph().frame_by_frame();
+}
+
+void OutputStream::rebuild_graph() {
+  if (!graph_) return;
+  // Copies: emplace destroys the old graph first.
+  const FilterInput input = graph_->input();
+  const std::string description = graph_->description();
+  graph_.emplace(input, description);
+  sink_ = graph_->sink();
+}
+
 std::optional<double> OutputStream::skippable_before() const {
   const auto before = cursor_.dropping_before();
-  if (!before || !graph_.frame_by_frame() || frames_need_each_other_) {
+  if (!before || !keeps_frames_apart() || frames_need_each_other_) {
     return std::nullopt;
   }
   return *before - SeekCursor::kPtsTolerance;
@@ -393,7 +443,7 @@ void OutputStream::skip_to(double seconds) {
 void OutputStream::begin_seek(const SeekCursor::Start& start) {
   last_seen_pts_.reset();
   cursor_.reset_count();
-  graph_ = FilterGraph(graph_.input(), graph_.description());
+  rebuild_graph();
   buffer_.clear();
   next_pts_ = ExactTime();
   cursor_.begin(start);
@@ -405,7 +455,7 @@ void OutputStream::resume_seek(const SeekCursor::Start& start) {
     buffer_.clear();
     next_pts_ = ExactTime();
   }
-  graph_ = FilterGraph(graph_.input(), graph_.description());
+  rebuild_graph();
   cursor_.resume(start);
 }
 
@@ -416,7 +466,7 @@ void OutputStream::replay_seek() {
     buffer_.clear();
     next_pts_ = ExactTime();
   }
-  graph_ = FilterGraph(graph_.input(), graph_.description());
+  rebuild_graph();
   cursor_.replay();
 }
 

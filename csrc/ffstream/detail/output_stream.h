@@ -1,5 +1,7 @@
 // OutputStream: what one add_audio_stream / add_video_stream call made.
 // Decoded frames -> FilterGraph -> Converter -> ChunkBuffer. Owns all three.
+// An output of a graph with several inputs or outputs (see OutputGroup)
+// takes its filtered frames from the group instead and owns no graph.
 // Not thread-safe.
 #pragma once
 
@@ -10,6 +12,7 @@
 #include "ffstream/detail/converter.h"
 #include "ffstream/detail/exact_time.h"
 #include "ffstream/detail/filter_graph.h"
+#include "ffstream/detail/output_group.h"
 #include "ffstream/detail/seek_cursor.h"
 #include "ffstream/options.h"
 #include "ffstream/stream_info.h"
@@ -23,8 +26,22 @@ class OutputStream {
   OutputStream(const AVFormatContext* format, const AVStream* stream,
                const AVCodecContext* decoder, const OutputOptions& options,
                const std::string& context);
+  // Output `sink` of `group`; `stream` is the source stream of the group's
+  // first input, whose time the output keeps.
+  OutputStream(const AVFormatContext* format, const AVStream* stream,
+               OutputGroup* group, int sink, const OutputOptions& options,
+               const std::string& context);
 
   int source_index() const { return source_index_; }
+  // The group whose graph makes this output's frames; nullptr when the
+  // output runs its own filter.
+  OutputGroup* group() const { return group_; }
+  int sink_index() const { return sink_index_; }
+  // From the group: a frame went into the graph; a filtered frame; the
+  // graph has given its last frame.
+  void count_decoded() { ++frames_decoded_; }
+  void take(const AVFrame* filtered) { write(filtered); }
+  void end_of_stream() { cursor_.end_of_stream(); }
   // Filters and buffers one decoded frame; nullptr flushes the filter at the
   // end of the stream.
   void push(AVFrame* decoded);
@@ -51,7 +68,7 @@ class OutputStream {
   // Whether every frame comes out alone and with its own pts (see
   // FilterGraph::frame_by_frame): then a frame decoded after a seek equals
   // the same frame decoded from the start.
-  bool keeps_frames_apart() const { return graph_.frame_by_frame(); }
+  bool keeps_frames_apart() const;
   const std::string& filter_description() const { return filter_description_; }
   // By seconds_per_chunk: where the time window of the next chunk starts.
   std::optional<double> next_window_start() const {
@@ -88,6 +105,9 @@ class OutputStream {
   // Frames per second of the output: its sample rate for audio; for video
   // the filter's frame rate, else the stream's (0/1 if neither is known).
   AVRational output_rate() const;
+  // The graph anew for a seek (a group's graph is rebuilt by the seek
+  // machine, once for all its outputs).
+  void rebuild_graph();
   // The frames the buffer should expect (see ChunkBuffer); needs the graph
   // and converter built.
   int64_t capacity_hint(const OutputOptions& options,
@@ -99,13 +119,19 @@ class OutputStream {
   int source_index_;
   std::string context_;  // "stream 1 of 'a.mp4'", for errors
   AVRational stream_frame_rate_;
+  AVRational stream_time_base_;
   // The filter as the user sees it; the graph may run less of it.
   std::string filter_description_;
   // When the filter only converts the pixel or sample format, the converter
   // does that while writing into the chunk and the graph passes frames
   // through. An AVPixelFormat or AVSampleFormat.
   std::optional<int> direct_format_;
-  FilterGraph graph_;
+  // The output's own filter, or (then empty) the group that feeds it.
+  std::optional<FilterGraph> graph_;
+  OutputGroup* group_ = nullptr;
+  int sink_index_ = 0;
+  // What the filter gives (read again whenever the graph is rebuilt).
+  SinkParams sink_;
   Converter converter_;
   ChunkBuffer buffer_;
   FramePtr filtered_;

@@ -69,6 +69,15 @@ void SeekMachine::restart(double at, Try kind) {
     stream.restart(/*wait_for_key=*/after_start, /*show_damaged=*/any,
                    video_key_from(kind, stream));
   }
+  // A group's graph starts anew once, for all of its outputs.
+  std::vector<OutputGroup*> groups;
+  for (auto& out : outputs_) {
+    OutputGroup* group = out->group();
+    if (group != nullptr && std::find(groups.begin(), groups.end(), group) == groups.end()) {
+      group->restart();
+      groups.push_back(group);
+    }
+  }
   for (auto& out : outputs_) {
     SeekCursor::Start start;
     if (!any) {
