@@ -39,6 +39,16 @@ for k in range(10):
 r = StreamReader(M + "/av720.mp4"); r.add_basic_video_stream(1, -1); r.add_basic_audio_stream(4800, -1)
 for k in range(10):
     r.seek(0.37 + k * 0.93); r.fill_buffer(); r.pop_chunks()""",
+    "720p scaled to 224x224 rgb24 (a filter graph)": """
+r = StreamReader(M + "/h720.mp4"); r.add_basic_video_stream(32, -1, width=224, height=224)
+for _ in r.stream(): pass""",
+    "3-min AAC to 16 kHz mono (a filter graph)": """
+r = StreamReader(M + "/aac3m.m4a"); r.add_basic_audio_stream(160000, -1, sample_rate=16000, num_channels=1)
+for _ in r.stream(): pass""",
+    "60 short FLAC files to 8 kHz, open-decode-close": """
+import glob
+for f in sorted(glob.glob(M + "/clip*.flac")):
+    r = StreamReader(f); r.add_basic_audio_stream(-1, sample_rate=8000); r.process_all_packets(); r.pop_chunks(); r.close()""",
     "60 short FLAC files, open-decode-close": """
 import glob
 for f in sorted(glob.glob(M + "/clip*.flac")):

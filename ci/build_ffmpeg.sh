@@ -11,6 +11,11 @@
 # the background without touching apt). Environment:
 #   FFSTREAM_FFMPEG_VERSION  Debian source version (default below)
 #   FFSTREAM_FFMPEG_CACHE    cache folder (default ~/.cache/ffstream-ffmpeg)
+#   FFSTREAM_NV_HEADERS_VERSION  Debian source version of nv-codec-headers to
+#                            build against instead of the machine's
+#                            libffmpeg-nvenc-dev (FFmpeg 6 and later need
+#                            newer headers than bookworm's 11.1.5.2; the
+#                            default then is trixie's, below)
 set -euo pipefail
 
 prepare_only=0
@@ -48,10 +53,15 @@ done
 
 upstream="${version#*:}"; upstream="${upstream%%-*}"
 debian_revision="${version##*-}"
+nv_headers="${FFSTREAM_NV_HEADERS_VERSION:-}"
+if [ -z "$nv_headers" ] && [ "${upstream%%.*}" -ge 6 ]; then
+  nv_headers="12.1.14.0-1"
+fi
 # av_version_info() then names the exact source: "5.1.9-0+deb12u1-ffstream".
 configure_flags+=(--extra-version="$debian_revision-ffstream")
 
-key="$(printf '%s\n' "$version" "${configure_flags[@]}" | sha256sum | cut -c1-12)"
+key="$(printf '%s\n' "$version" "${configure_flags[@]}" ${nv_headers:+"nv-codec-headers=$nv_headers"} \
+      | sha256sum | cut -c1-12)"
 build_root="$cache/ffmpeg-$upstream-$key"
 prefix="$build_root/prefix"
 if [ -f "$prefix/.complete" ]; then
@@ -91,6 +101,22 @@ if [ ! -f "$orig" ]; then
   apt-get "${apt_opts[@]}" update -qq >&2
   (cd "$build_root" && apt-get "${apt_opts[@]}" source --download-only -qq "ffmpeg=$version" >&2)
 fi
+# NVIDIA's headers (header-only, loaded at run time) from their own Debian
+# source package, when the machine's are too old for this FFmpeg.
+nv_orig=""
+if [ -n "$nv_headers" ]; then
+  nv_glob="$build_root/nv-codec-headers_${nv_headers%-*}.orig.tar"
+  if ! ls "$nv_glob".* >/dev/null 2>&1; then
+    echo "build_ffmpeg.sh: fetching Debian's source package nv-codec-headers=$nv_headers" >&2
+    apt-get "${apt_opts[@]}" update -qq >&2
+    # Only the upstream tarball is used; a mirror that lacks the Debian
+    # packaging file fails the download after the tarball came.
+    (cd "$build_root" && apt-get "${apt_opts[@]}" source --download-only -qq \
+       "nv-codec-headers=$nv_headers" >&2) || true
+  fi
+  nv_orig="$(ls "$nv_glob".* 2>/dev/null | head -1)"
+  [ -n "$nv_orig" ] || { echo "build_ffmpeg.sh: nv-codec-headers=$nv_headers not found" >&2; exit 1; }
+fi
 
 [ "$prepare_only" -eq 1 ] && exit 0
 
@@ -100,6 +126,14 @@ tar -xJf "$orig" -C "$src" --strip-components=1
 
 echo "build_ffmpeg.sh: building FFmpeg $upstream with $jobs jobs" >&2
 start=$(date +%s)
+if [ -n "$nv_orig" ]; then
+  nv_src="$build_root/nv-src"
+  rm -rf "$nv_src" && mkdir -p "$nv_src"
+  tar -xf "$nv_orig" -C "$nv_src" --strip-components=1
+  make -C "$nv_src" PREFIX="$build_root/nv-headers" install >/dev/null
+  export PKG_CONFIG_PATH="$build_root/nv-headers/lib/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
+  rm -rf "$nv_src"
+fi
 (
   cd "$src"
   ./configure --prefix="$prefix" "${configure_flags[@]}" >"$build_root/configure.log" 2>&1 \
@@ -112,6 +146,7 @@ start=$(date +%s)
 mkdir -p "$prefix/share/licenses/ffmpeg"
 cp "$src/COPYING.LGPLv2.1" "$src/LICENSE.md" "$prefix/share/licenses/ffmpeg/"
 printf '%s\n' "$version" > "$prefix/share/licenses/ffmpeg/DEBIAN_SOURCE_VERSION"
+[ -z "$nv_headers" ] || printf 'nv-codec-headers=%s\n' "$nv_headers" >> "$prefix/share/licenses/ffmpeg/DEBIAN_SOURCE_VERSION"
 printf '%s\n' "./configure --prefix=$prefix ${configure_flags[*]}" > "$prefix/share/licenses/ffmpeg/CONFIGURE_LINE"
 echo "build_ffmpeg.sh: built in $(( $(date +%s) - start )) s" >&2
 rm -rf "$src"
