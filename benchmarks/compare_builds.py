@@ -48,7 +48,8 @@ for _ in r.stream(): pass""",
     "60 short FLAC files to 8 kHz, open-decode-close": """
 import glob
 for f in sorted(glob.glob(M + "/clip*.flac")):
-    r = StreamReader(f); r.add_basic_audio_stream(-1, sample_rate=8000); r.process_all_packets(); r.pop_chunks(); r.close()""",
+    r = StreamReader(f); r.add_basic_audio_stream(-1, sample_rate=8000)
+    r.process_all_packets(); r.pop_chunks(); r.close()""",
     "60 short FLAC files, open-decode-close": """
 import glob
 for f in sorted(glob.glob(M + "/clip*.flac")):
