@@ -45,6 +45,10 @@ class StreamReader:
             ``-f`` (e.g. ``"lavfi"``, ``"wav"``, ``"alsa"``).
         option: Options FFmpeg applies when opening the source (protocol,
             demuxer or device options). An option FFmpeg does not use raises.
+            WAV files of 16-bit PCM are probed for other codecs stored as
+            PCM over their first 16 KiB, not FFmpeg's 128 KiB (much faster to
+            open, and it still finds AC-3, DTS and MP3); an explicit
+            ``{"probesize": ...}`` is used as given.
         buffer_size: Bytes of the read buffer for file-like objects.
         safe: For untrusted media. Only what ``src`` names is read: a local
             file or pipe (no network, no devices), or the given bytes or file
