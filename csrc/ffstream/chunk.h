@@ -21,9 +21,15 @@ const char* dtype_name(DType dtype);
 using Storage = std::shared_ptr<uint8_t>;
 Storage allocate_storage(size_t num_bytes);
 
+// Where a chunk's memory is: the host, or a CUDA device's memory
+// (hw_accel outputs; `data` is then a device pointer).
+enum class DeviceKind { kCpu, kCuda };
+
 struct Chunk {
   Storage storage;               // keeps `data` alive
   uint8_t* data = nullptr;       // first element, inside `storage`
+  DeviceKind device = DeviceKind::kCpu;
+  int device_index = 0;          // which CUDA device
   DType dtype = DType::kUInt8;
   std::vector<int64_t> shape;    // frames first: (N, C) audio, (N, C, H, W) video
   std::vector<int64_t> strides;  // in elements, not bytes

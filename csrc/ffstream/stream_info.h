@@ -46,6 +46,16 @@ struct OutputStreamInfo {
   int width = 0;
   int height = 0;
   double frame_rate = 0;
+  // Where chunks are: "cpu", or "cuda:N" for hw_accel outputs, whose chunks
+  // hold the planes as decoded (format is then "cuda"): `planes` names
+  // their layout ("nv12", "p010le", "p016le", "yuv444p", "yuv444p16le"),
+  // and the stream's colour matrix and range (FFmpeg's names: "bt709",
+  // "bt470bg", ...; "tv", "pc"; "unknown" when unstated) say how to turn
+  // them into RGB.
+  std::string device = "cpu";
+  std::string planes;
+  std::string color_matrix;
+  std::string color_range;
 };
 
 // How a reader is doing, cheap enough to ask for every chunk. Counts are

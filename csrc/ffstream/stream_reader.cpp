@@ -329,6 +329,7 @@ void StreamReader::Impl::check_own_stream(const OutputOptions& options) const {
 
 int StreamReader::add_stream(const OutputOptions& options) {
   Impl& m = impl();
+  OutputStream::check_options(options);
   // A graph whose inputs all name their streams ("[0:a:0][0:a:1]amix")
   // needs no stream of the call's own: -1 then.
   const bool may_be_group =
@@ -355,7 +356,7 @@ int StreamReader::add_stream(const OutputOptions& options) {
   try {
     m.outputs.push_back(std::make_unique<OutputStream>(
         m.source->get(), stream, decoded.decoder().context(), options,
-        m.describe(options.source_index)));
+        m.describe(options.source_index), decoded.decoder().cuda_device()));
   } catch (...) {
     if (new_stream) m.streams.erase(options.source_index);
     throw;
@@ -371,9 +372,20 @@ DecodedStream& StreamReader::Impl::decoded_stream(int index,
   auto it = streams.find(index);
   *made = it == streams.end();
   if (*made) {
-    auto decoder = std::make_unique<Decoder>(st, options.decoder,
-                                             options.decoder_options, describe(index));
+    auto decoder = std::make_unique<Decoder>(st, options.decoder, options.decoder_options,
+                                             describe(index), options.hw_accel);
     return streams.emplace(index, DecodedStream(st, std::move(decoder))).first->second;
+  }
+  const auto& hw = it->second.decoder().requested_hw_accel();
+  if (hw != options.hw_accel) {
+    auto where = [](const std::optional<std::string>& h) {
+      return h ? "on the GPU (hw_accel='" + *h + "')" : std::string("on the CPU");
+    };
+    throw Error(ErrorKind::kInvalidArgument,
+                describe(index) + " already has an output decoded " + where(hw) +
+                    ", and this one asks to decode it " + where(options.hw_accel) +
+                    "; outputs of one stream share its decoder, so give them the "
+                    "same hw_accel (or open a second StreamReader)");
   }
   if (it->second.decoder().requested_name() != options.decoder ||
       it->second.decoder().requested_options() != options.decoder_options) {

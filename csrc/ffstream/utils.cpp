@@ -3,6 +3,7 @@
 #include <dlfcn.h>
 
 #include "ffstream/detail/av_error.h"
+#include "ffstream/detail/cuda_device.h"
 #include "ffstream/detail/ffmpeg.h"
 #include "ffstream/detail/ffmpeg_log.h"
 
@@ -188,6 +189,8 @@ std::string probe_hardware_device(const std::string& type,
   av_buffer_unref(&ctx);
   return "";
 }
+
+int clear_cuda_devices() { return detail::CudaDevice::clear_cache(); }
 
 int log_level() { return av_log_get_level(); }
 

@@ -56,6 +56,10 @@ std::map<std::string, std::string> hardware_decoders();
 // reason (no such type in this build, no driver, no device).
 std::string probe_hardware_device(const std::string& type,
                                   const std::string& device);
+// Forgets the CUDA device contexts that hw_accel readers share (one per
+// device, kept for the next reader); each is freed once no reader or chunk
+// uses it any more. Returns how many were kept.
+int clear_cuda_devices();
 
 // FFmpeg's global log level (AV_LOG_* values: -8 quiet ... 56 trace).
 int log_level();

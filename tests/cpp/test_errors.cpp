@@ -193,11 +193,37 @@ TEST(Errors, BadChunkSizes) {
   EXPECT_EQ(reader.num_out_streams(), 0);
 }
 
-TEST(Errors, HardwareAccelerationIsNotImplemented) {
+// A codec NVDEC cannot decode (lavfi's rawvideo) is refused, with or
+// without a GPU, before any device is opened.
+TEST(Errors, HardwareAccelerationRefusesCodecsTheGpuLacks) {
   StreamReader reader(kTestsrc, "lavfi");
-  OutputOptions o = video_output(0);
+  OutputOptions o = video_output(0, -1, std::nullopt);
   o.hw_accel = "cuda";
   EXPECT_ERROR_KIND(reader.add_stream(o), ErrorKind::kNotImplemented);
+  EXPECT_EQ(reader.num_out_streams(), 0);
+}
+
+TEST(Errors, HardwareAccelerationArgumentsAreChecked) {
+  StreamReader reader(kTestsrc, "lavfi");
+  for (const char* bad : {"cpu", "cuda:", "cuda:x", "CUDA"}) {
+    OutputOptions o = video_output(0, -1, std::nullopt);
+    o.hw_accel = bad;
+    EXPECT_ERROR_KIND(reader.add_stream(o), ErrorKind::kInvalidArgument);
+  }
+  OutputOptions sized = video_output(0, -1, std::nullopt);
+  sized.hw_accel = "cuda";
+  sized.width = 32;
+  EXPECT_ERROR_KIND(reader.add_stream(sized), ErrorKind::kInvalidArgument);
+  OutputOptions filtered = video_output(0);
+  filtered.hw_accel = "cuda";
+  filtered.filter_desc = "scale_cuda=32:24";
+  EXPECT_ERROR_KIND(reader.add_stream(filtered), ErrorKind::kNotImplemented);
+  // A stream decoded on the CPU cannot also be decoded on the GPU.
+  reader.add_stream(video_output(0));
+  OutputOptions gpu = video_output(0, -1, std::nullopt);
+  gpu.hw_accel = "cuda";
+  EXPECT_ERROR_KIND(reader.add_stream(gpu), ErrorKind::kInvalidArgument);
+  EXPECT_EQ(reader.num_out_streams(), 1);
 }
 
 TEST(Errors, NegativeSeek) {

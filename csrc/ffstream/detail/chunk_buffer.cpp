@@ -7,8 +7,10 @@
 namespace ffstream::detail {
 
 ChunkBuffer::ChunkBuffer(FrameLayout layout, const ChunkSizing& sizing,
-                         AVRational frame_step, int64_t capacity_hint)
+                         AVRational frame_step, int64_t capacity_hint,
+                         ChunkMemory memory)
     : layout_(std::move(layout)),
+      memory_(std::move(memory)),
       sizing_(sizing),
       frame_step_(frame_step),
       capacity_hint_(capacity_hint) {
@@ -26,7 +28,7 @@ ChunkBuffer::ChunkBuffer(FrameLayout layout, const ChunkSizing& sizing,
     const int64_t idle = sizing_.buffer_chunk_size > 0
                              ? std::min<int64_t>(sizing_.buffer_chunk_size, 8) + 2
                              : 4;
-    pool_ = StoragePool::create(segment_frames_ * layout_.bytes(), idle);
+    pool_ = StoragePool::create(segment_frames_ * layout_.bytes(), idle, memory_);
   }
 }
 
@@ -52,7 +54,7 @@ ChunkBuffer::Slot ChunkBuffer::reserve(int64_t count, const ExactTime& pts) {
     s.window = window;
     s.fresh = true;
     s.storage = pool_ ? pool_->acquire(&s.fresh)
-                      : allocate_storage(s.capacity * layout_.bytes());
+                      : memory_.allocate(s.capacity * layout_.bytes());
     segments_.push_back(std::move(s));
   }
   Segment& tail = segments_.back();
@@ -63,7 +65,7 @@ ChunkBuffer::Slot ChunkBuffer::reserve(int64_t count, const ExactTime& pts) {
     fits = std::min(fits, std::max<int64_t>(pts.steps_to(next, frame_step_), 1));
   }
   Slot slot{tail.storage.get() + tail.end * layout_.bytes(), fits};
-  if (tail.fresh) prefault(slot.data, slot.count * layout_.bytes());
+  if (tail.fresh && memory_.on_host()) prefault(slot.data, slot.count * layout_.bytes());
   return slot;
 }
 
@@ -169,6 +171,7 @@ Chunk ChunkBuffer::make_chunk(Storage storage, uint8_t* data, int64_t frames,
   Chunk chunk;
   chunk.storage = std::move(storage);
   chunk.data = data;
+  memory_.stamp(&chunk);
   chunk.dtype = layout_.dtype;
   chunk.shape = {frames};
   chunk.shape.insert(chunk.shape.end(), layout_.shape.begin(),
@@ -220,14 +223,14 @@ std::optional<Chunk> ChunkBuffer::pop(int64_t at_most) {
     // The chunk spans segments (after frames were dropped, when the
     // unchunked size estimate was short, or a time window held more frames
     // than expected): gather it into new storage.
-    Storage storage = allocate_storage(want * frame_bytes);
+    Storage storage = memory_.allocate(want * frame_bytes);
     chunk = make_chunk(storage, storage.get(), want, pts);
     int64_t copied = 0;
     while (copied < want) {
       Segment& s = segments_.front();
       int64_t n = std::min(want - copied, s.end - s.begin);
-      std::memcpy(storage.get() + copied * frame_bytes,
-                  s.storage.get() + s.begin * frame_bytes, n * frame_bytes);
+      memory_.copy(storage.get() + copied * frame_bytes,
+                   s.storage.get() + s.begin * frame_bytes, n * frame_bytes);
       add_frame_times(s, s.begin, n, &*chunk);
       s.begin += n;
       copied += n;
@@ -246,7 +249,7 @@ std::optional<Chunk> ChunkBuffer::pop(int64_t at_most) {
 }
 
 Chunk ChunkBuffer::empty_chunk() const {
-  Storage storage = allocate_storage(1);
+  Storage storage = memory_.allocate(1);
   uint8_t* data = storage.get();
   return make_chunk(std::move(storage), data, 0, 0.0);
 }

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "ffstream/chunk.h"
+#include "ffstream/detail/chunk_memory.h"
 #include "ffstream/detail/converter.h"
 #include "ffstream/detail/exact_time.h"
 #include "ffstream/detail/storage_pool.h"
@@ -41,9 +42,11 @@ class ChunkBuffer {
   // frame_step: seconds between consecutive frames of one commit (audio:
   // 1 / sample rate; video commits one frame at a time: 0/1).
   // capacity_hint: expected frames of the whole stream when nothing cuts
-  // chunks, or of one time window; 0 if unknown.
+  // chunks, or of one time window; 0 if unknown. `memory`: where chunks
+  // live (the host unless the output decodes on a GPU).
   ChunkBuffer(FrameLayout layout, const ChunkSizing& sizing,
-              AVRational frame_step, int64_t capacity_hint);
+              AVRational frame_step, int64_t capacity_hint,
+              ChunkMemory memory = {});
 
   struct Slot {
     uint8_t* data;  // where the next frame goes
@@ -118,6 +121,7 @@ class ChunkBuffer {
                    double pts) const;
 
   FrameLayout layout_;
+  ChunkMemory memory_;
   ChunkSizing sizing_;
   AVRational frame_step_;
   int64_t capacity_hint_;

@@ -3,6 +3,7 @@
 #include <cstring>
 #include <string>
 
+#include "ffstream/detail/cuda_device.h"
 #include "ffstream/detail/format_table.h"
 #include "ffstream/error.h"
 
@@ -55,6 +56,30 @@ struct Writers {
     av_image_copy_plane(u, w / 2, f->data[1], f->linesize[1], w / 2, h / 2);
     av_image_copy_plane(u + static_cast<size_t>(w / 2) * (h / 2), w / 2,
                         f->data[2], f->linesize[2], w / 2, h / 2);
+  }
+
+  // A frame on a CUDA device: its planes copied as they are, on the device.
+  static void cuda_planes(Converter& c, const AVFrame* f, int64_t, int64_t,
+                          uint8_t* dst) {
+    const AVPixelFormat sw = f->hw_frames_ctx
+        ? reinterpret_cast<const AVHWFramesContext*>(f->hw_frames_ctx->data)->sw_format
+        : AV_PIX_FMT_NONE;
+    if (f->format != AV_PIX_FMT_CUDA || sw != c.format_ || f->width != c.width_ ||
+        f->height != c.height_) {
+      const char* got = av_get_pix_fmt_name(f->format == AV_PIX_FMT_CUDA
+                                                ? sw
+                                                : static_cast<AVPixelFormat>(f->format));
+      throw Error(ErrorKind::kInvalidData,
+                  std::string("the GPU decoder gave a ") + (got ? got : "unknown") +
+                      (f->format == AV_PIX_FMT_CUDA ? " CUDA" : " host") + " frame of " +
+                      std::to_string(f->width) + "x" + std::to_string(f->height) +
+                      ", but the output was set up for " +
+                      av_get_pix_fmt_name(c.format_) + " CUDA frames of " +
+                      std::to_string(c.width_) + "x" + std::to_string(c.height_) +
+                      " (the stream changed its format or size, or the GPU fell "
+                      "back to the CPU)");
+    }
+    c.cuda_->copy_planes(f, c.cuda_planes_, c.cuda_rows_, c.cuda_row_bytes_, dst);
   }
 
   // Nearest-neighbour upsampling of a subsampled chroma plane into a full-size
@@ -154,6 +179,51 @@ struct Writers {
     }
   }
 };
+
+Converter Converter::for_cuda(AVPixelFormat sw_format, int width, int height,
+                              std::shared_ptr<CudaDevice> device) {
+  const bool semi_planar = sw_format == AV_PIX_FMT_NV12 ||
+                           sw_format == AV_PIX_FMT_P010LE ||
+                           sw_format == AV_PIX_FMT_P016LE;
+  const bool full = sw_format == AV_PIX_FMT_YUV444P || sw_format == AV_PIX_FMT_YUV444P16LE;
+  const char* name = av_get_pix_fmt_name(sw_format);
+  if (!semi_planar && !full) {
+    throw Error(ErrorKind::kInvalidArgument,
+                std::string("the GPU decodes this stream into ") + (name ? name : "none") +
+                    " frames, which ffstream cannot keep on the GPU (it keeps nv12, "
+                    "p010le, p016le, yuv444p and yuv444p16le)");
+  }
+  if (width <= 0 || height <= 0 || (semi_planar && (width % 2 != 0 || height % 2 != 0))) {
+    throw Error(ErrorKind::kInvalidArgument,
+                std::string("GPU frames of ") + std::to_string(width) + "x" +
+                    std::to_string(height) + " " + name +
+                    ": hw_accel needs an even width and height");
+  }
+  const bool wide = sw_format != AV_PIX_FMT_NV12 && sw_format != AV_PIX_FMT_YUV444P;
+  const int64_t W = width, H = height;
+  FrameLayout layout;
+  layout.dtype = wide ? DType::kUInt16 : DType::kUInt8;
+  if (semi_planar) {
+    layout.shape = {H * 3 / 2, W};
+    layout.strides = {W, 1};
+    layout.elements = W * H * 3 / 2;
+  } else {
+    layout.shape = {3, H, W};
+    layout.strides = {H * W, W, 1};
+    layout.elements = 3 * H * W;
+  }
+  Converter c(layout, &Writers::cuda_planes);
+  c.format_ = sw_format;
+  c.width_ = width;
+  c.height_ = height;
+  c.cuda_ = std::move(device);
+  c.cuda_planes_ = semi_planar ? 2 : 3;
+  c.cuda_rows_[0] = height;
+  c.cuda_rows_[1] = semi_planar ? height / 2 : height;
+  c.cuda_rows_[2] = height;
+  c.cuda_row_bytes_ = static_cast<size_t>(width) * dtype_size(layout.dtype);
+  return c;
+}
 
 bool Converter::can_convert_into(AVPixelFormat format) {
   const PixelFormatSpec* spec = find_pixel_format(format);

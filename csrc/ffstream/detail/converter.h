@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "ffstream/chunk.h"
@@ -14,6 +15,8 @@
 #include "ffstream/detail/raii.h"
 
 namespace ffstream::detail {
+
+class CudaDevice;
 
 // How one frame (one image, or one audio sample across channels) is laid out
 // inside a chunk; a chunk is N such frames back to back.
@@ -35,6 +38,13 @@ class Converter {
   static Converter for_video(AVPixelFormat format, int width, int height,
                              AVPixelFormat input = AV_PIX_FMT_NONE,
                              bool i420 = false);
+  // Frames decoded on a CUDA device (AV_PIX_FMT_CUDA) whose planes are in
+  // `sw_format`, copied as they are into device memory: one (H * 3 / 2, W)
+  // image a frame for nv12 (uint8) and p010le/p016le (uint16), Y rows then
+  // the interleaved UV rows; (3, H, W) for yuv444p and yuv444p16le. Throws
+  // kInvalidArgument for other formats and odd sizes.
+  static Converter for_cuda(AVPixelFormat sw_format, int width, int height,
+                            std::shared_ptr<CudaDevice> device);
   // Whether swscale can write `format` straight into a chunk (packed or
   // full-size planar formats; not the chroma-upsampled layouts).
   static bool can_convert_into(AVPixelFormat format);
@@ -44,6 +54,11 @@ class Converter {
                              AVSampleFormat input = AV_SAMPLE_FMT_NONE);
 
   const FrameLayout& layout() const { return layout_; }
+  // Video: the frame size written, and the format written (for_cuda: of
+  // the planes).
+  int width() const { return width_; }
+  int height() const { return height_; }
+  AVPixelFormat format() const { return format_; }
 
   // Writes frames [first, first + count) of `frame` to `dst`. For video a
   // frame holds one image (first = 0, count = 1); for audio, samples.
@@ -66,6 +81,11 @@ class Converter {
   int chroma_shift_w_ = 0, chroma_shift_h_ = 0;
   AVPixelFormat format_ = AV_PIX_FMT_NONE;
   bool offset_to_signed_ = false;  // see PixelFormatSpec
+  // CUDA frames: the device and the planes' rows (see for_cuda).
+  std::shared_ptr<CudaDevice> cuda_;
+  int cuda_planes_ = 0;
+  int cuda_rows_[3] = {};
+  size_t cuda_row_bytes_ = 0;
   // swscale path: the context and the frame properties it was set up for.
   SwsContextPtr sws_;
   int sws_input_ = AV_PIX_FMT_NONE;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -11,6 +12,8 @@
 #include "ffstream/options.h"
 
 namespace ffstream::detail {
+
+class CudaDevice;
 
 // Throws kInvalidData when FFmpeg found no frame format or size for the
 // stream `decoder` decodes (damaged, or its codec parameters are missing):
@@ -21,9 +24,13 @@ class Decoder {
  public:
   // Opens decoder `name` (or the stream's default one) with `options`;
   // "threads" and "thread_type" are honoured and the default is one thread.
-  // Throws naming an unknown decoder or an option it did not use.
+  // With `hw_accel` ("cuda", "cuda:N") frames stay in the GPU's memory
+  // (AV_PIX_FMT_CUDA): a *_cuvid decoder, or FFmpeg's own decoder with its
+  // NVDEC hwaccel. Throws naming an unknown decoder, an option it did not
+  // use, or why the GPU cannot be used.
   Decoder(const AVStream* stream, const std::optional<std::string>& name,
-          const OptionMap& options, const std::string& context);
+          const OptionMap& options, const std::string& context,
+          const std::optional<std::string>& hw_accel = std::nullopt);
 
   // Sends `packet` (nullptr: end of input, drain) and hands every decoded
   // frame to `on_frame`. The frame is unref'd after the callback returns.
@@ -50,12 +57,25 @@ class Decoder {
   // What was asked for, to tell whether a second output may share it.
   const std::optional<std::string>& requested_name() const { return name_; }
   const OptionMap& requested_options() const { return options_; }
+  const std::optional<std::string>& requested_hw_accel() const { return hw_accel_; }
+  // The device frames stay on (hw_accel), else nullptr.
+  const std::shared_ptr<CudaDevice>& cuda_device() const { return cuda_; }
 
  private:
   void receive_all(const std::function<void(AVFrame*)>& on_frame);
 
+  // AVCodecContext::get_format with hw_accel: the CUDA format when the
+  // decoder offers it; otherwise none, and the decoder fails with why.
+  static AVPixelFormat pick_cuda_format(AVCodecContext* codec,
+                                        const AVPixelFormat* offered);
+  // Throws naming why the GPU did not take the stream, when it did not.
+  void check_gpu_refusal() const;
+
   std::optional<std::string> name_;
   OptionMap options_;
+  std::optional<std::string> hw_accel_;
+  std::shared_ptr<CudaDevice> cuda_;
+  bool gpu_refused_ = false;  // pick_cuda_format found no CUDA format
   std::string context_;
   CodecContextPtr codec_;
   FramePtr frame_;

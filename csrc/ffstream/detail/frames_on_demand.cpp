@@ -39,6 +39,11 @@ std::string seconds_text(double s) {
 Chunk frames_on_demand(OutputStream& out, const FrameIndex& index,
                        const std::vector<int64_t>& indices,
                        const ReaderSteps& reader, const std::string& context) {
+  if (out.cuda_device()) {
+    throw Error(ErrorKind::kNotImplemented,
+                "frames on demand (get_frames_at) from a hw_accel output of " + context +
+                    " are not supported yet; stream its chunks, or decode on the CPU");
+  }
   std::vector<int64_t> targets(indices);
   std::sort(targets.begin(), targets.end());
   targets.erase(std::unique(targets.begin(), targets.end()), targets.end());

@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <vector>
 
+#include "ffstream/detail/cuda_device.h"
 #include "ffstream/detail/decoder.h"
 #include "ffstream/detail/format_table.h"
 #include "ffstream/detail/stream_info.h"
@@ -27,10 +29,32 @@ bool has_basic_options(const OutputOptions& o) {
 // Checks the arguments that need no FFmpeg state; returns the source index.
 int validate(const OutputOptions& o) {
   if (o.hw_accel) {
-    throw Error(ErrorKind::kNotImplemented,
-                "hw_accel='" + *o.hw_accel +
-                    "': hardware decoding is not available in ffstream yet; "
-                    "leave hw_accel=None to decode on the CPU");
+    const std::string what = "hw_accel='" + *o.hw_accel + "'";
+    if (o.media_type != MediaType::kVideo) {
+      throw Error(ErrorKind::kInvalidArgument, what + " is for video outputs");
+    }
+    if (o.filter_desc && !o.filter_desc->empty()) {
+      throw Error(ErrorKind::kNotImplemented,
+                  what + " with filter_desc: CUDA filters (scale_cuda and others) "
+                         "are not supported yet; decoder_option={\"resize\": \"WxH\"} "
+                         "or {\"crop\": \"TxBxLxR\"} changes the size on a *_cuvid decoder");
+    }
+    if (o.frame_rate || o.width || o.height) {
+      throw Error(ErrorKind::kInvalidArgument,
+                  what + ": frame_rate, width and height run CPU filters; on the GPU "
+                         "give a *_cuvid decoder decoder_option={\"resize\": \"WxH\"} "
+                         "(or \"crop\") instead");
+    }
+    if (o.format) {
+      throw Error(ErrorKind::kInvalidArgument,
+                  what + ": the core gives GPU frames as decoded (their planes); "
+                         "format conversion of CUDA frames is done by the caller "
+                         "(ffstream's Python layer does it)");
+    }
+    if (o.yuv_i420) {
+      throw Error(ErrorKind::kInvalidArgument,
+                  what + ": yuv_layout='i420' is for CPU frames (GPU frames come as NV12)");
+    }
   }
   if (o.yuv_i420 && o.media_type != MediaType::kVideo) {
     throw Error(ErrorKind::kInvalidArgument, "yuv_layout is for video outputs");
@@ -122,6 +146,7 @@ std::string effective_filter(const OutputOptions& o,
                              const AVCodecContext* decoder,
                              const std::string& context) {
   check_frames_known(decoder, context);
+  if (o.hw_accel) return "";  // GPU frames pass through as decoded
   if (o.filter_desc && !o.filter_desc->empty()) return *o.filter_desc;
   std::string basic = basic_filter(o);
   if (!basic.empty()) return basic;
@@ -139,6 +164,7 @@ std::string effective_filter(const OutputOptions& o,
 // output asking for a format alone, or the nearest-format conversion.
 std::optional<int> direct_format(const OutputOptions& o,
                                  const AVCodecContext* decoder) {
+  if (o.hw_accel) return std::nullopt;
   if ((o.filter_desc && !o.filter_desc->empty()) || o.sample_rate ||
       o.num_channels || o.frame_rate || o.width || o.height) {
     return std::nullopt;
@@ -163,6 +189,63 @@ std::optional<int> direct_format(const OutputOptions& o,
   return format;
 }
 
+// What the GPU decodes `stream` into: the planes' format, which NVDEC picks
+// from the stream's bit depth and chroma subsampling (8 bits: nv12 or
+// yuv444p; 10: p010le; 12: p016le; 4:4:4 above 8 bits: yuv444p16le), and
+// the frame size after a *_cuvid decoder's "crop" and "resize" options.
+struct GpuFrames {
+  AVPixelFormat sw_format = AV_PIX_FMT_NONE;
+  int width = 0, height = 0;
+};
+
+GpuFrames gpu_frames(const AVStream* stream, const OptionMap& decoder_options,
+                     const std::string& context) {
+  const auto source = static_cast<AVPixelFormat>(stream->codecpar->format);
+  const AVPixFmtDescriptor* desc = av_pix_fmt_desc_get(source);
+  if (desc == nullptr || desc->nb_components < 3) {
+    throw Error(ErrorKind::kInvalidData,
+                "cannot decode " + context + " on the GPU: FFmpeg found no YUV pixel "
+                "format for it");
+  }
+  const bool full = desc->log2_chroma_w == 0 && desc->log2_chroma_h == 0;
+  const bool half = desc->log2_chroma_w == 1 && desc->log2_chroma_h == 1;
+  if (!full && !half) {
+    throw Error(ErrorKind::kNotImplemented,
+                std::string("cannot decode ") + context + " (" + desc->name +
+                    ") on the GPU: NVDEC decodes 4:2:0 and 4:4:4 video, not this "
+                    "subsampling; leave hw_accel=None");
+  }
+  const int depth = desc->comp[0].depth;
+  GpuFrames out;
+  if (depth <= 8) {
+    out.sw_format = full ? AV_PIX_FMT_YUV444P : AV_PIX_FMT_NV12;
+  } else {
+    out.sw_format = full ? AV_PIX_FMT_YUV444P16LE
+                         : (depth <= 10 ? AV_PIX_FMT_P010LE : AV_PIX_FMT_P016LE);
+  }
+  out.width = stream->codecpar->width;
+  out.height = stream->codecpar->height;
+  auto option = [&](const char* key) -> const std::string* {
+    auto it = decoder_options.find(key);
+    return it == decoder_options.end() ? nullptr : &it->second;
+  };
+  if (const std::string* crop = option("crop")) {
+    int top = 0, bottom = 0, left = 0, right = 0;
+    if (std::sscanf(crop->c_str(), "%dx%dx%dx%d", &top, &bottom, &left, &right) == 4) {
+      out.width -= left + right;
+      out.height -= top + bottom;
+    }
+  }
+  if (const std::string* resize = option("resize")) {
+    int w = 0, h = 0;
+    if (std::sscanf(resize->c_str(), "%dx%d", &w, &h) == 2) {
+      out.width = w;
+      out.height = h;
+    }
+  }
+  return out;
+}
+
 Converter make_converter(const SinkParams& sink, std::optional<int> direct_format,
                          bool i420) {
   if (sink.media_type == AVMEDIA_TYPE_VIDEO) {
@@ -173,6 +256,13 @@ Converter make_converter(const SinkParams& sink, std::optional<int> direct_forma
   return Converter::for_audio(
       static_cast<AVSampleFormat>(direct_format.value_or(sink.format)),
       sink.num_channels, static_cast<AVSampleFormat>(sink.format));
+}
+
+Converter make_gpu_converter(const AVStream* stream, const OutputOptions& o,
+                             const std::string& context,
+                             const std::shared_ptr<CudaDevice>& cuda) {
+  const GpuFrames frames = gpu_frames(stream, o.decoder_options, context);
+  return Converter::for_cuda(frames.sw_format, frames.width, frames.height, cuda);
 }
 
 // A group's video output in a pixel format that has no converter is written
@@ -237,9 +327,13 @@ OutputStream::OutputStream(const AVFormatContext* format,
                            const AVStream* stream,
                            const AVCodecContext* decoder,
                            const OutputOptions& options,
-                           const std::string& context)
+                           const std::string& context,
+                           const std::shared_ptr<CudaDevice>& cuda)
     : source_index_(validate(options)),
       context_(context),
+      cuda_(options.hw_accel ? cuda : nullptr),
+      color_matrix_(stream->codecpar->color_space),
+      color_range_(stream->codecpar->color_range),
       stream_frame_rate_(stream_frame_rate(stream)),
       stream_time_base_(stream->time_base),
       filter_description_(effective_filter(options, decoder, context_)),
@@ -251,14 +345,16 @@ OutputStream::OutputStream(const AVFormatContext* format,
                                      const_cast<AVStream*>(stream), nullptr)),
              direct_format_ ? "" : filter_description_),
       sink_(graph_->sink()),
-      converter_(make_converter(sink_, direct_format_, options.yuv_i420)),
+      converter_(cuda_ ? make_gpu_converter(stream, options, context_, cuda_)
+                       : make_converter(sink_, direct_format_, options.yuv_i420)),
       buffer_(check_chunk_bytes(converter_.layout(), options),
               sizing_of(options),
               // Audio frames of one commit are samples, 1 / rate apart.
               options.media_type == MediaType::kAudio
                   ? AVRational{1, std::max(output_rate().num, 1)}
                   : AVRational{0, 1},
-              capacity_hint(options, format, stream)),
+              capacity_hint(options, format, stream),
+              cuda_ ? ChunkMemory(cuda_) : ChunkMemory()),
       filtered_(make_frame()) {}
 
 OutputStream::OutputStream(const AVFormatContext* format,
@@ -283,6 +379,8 @@ OutputStream::OutputStream(const AVFormatContext* format,
                   : AVRational{0, 1},
               capacity_hint(options, format, stream)),
       filtered_(make_frame()) {}
+
+void OutputStream::check_options(const OutputOptions& options) { validate(options); }
 
 int64_t OutputStream::capacity_hint(const OutputOptions& options,
                                     const AVFormatContext* format,
@@ -328,7 +426,10 @@ void OutputStream::push(AVFrame* decoded) {
 
 std::optional<Chunk> OutputStream::pop() {
   if (cursor_.holding()) return std::nullopt;
-  return buffer_.pop();
+  std::optional<Chunk> chunk = buffer_.pop();
+  // The copies into a GPU chunk are queued; it leaves once they are done.
+  if (chunk && cuda_) cuda_->synchronize();
+  return chunk;
 }
 
 void OutputStream::pull_all() {
@@ -398,9 +499,17 @@ OutputStreamInfo OutputStream::info() const {
   if (video) {
     const char* name = av_get_pix_fmt_name(static_cast<AVPixelFormat>(
         direct_format_.value_or(sink_.format)));
-    info.format = name ? name : "";
-    info.width = sink_.width;
-    info.height = sink_.height;
+    info.format = cuda_ ? "cuda" : (name ? name : "");
+    info.width = cuda_ ? converter_.width() : sink_.width;
+    info.height = cuda_ ? converter_.height() : sink_.height;
+    if (cuda_) {
+      info.device = "cuda:" + std::to_string(cuda_->index());
+      info.planes = av_get_pix_fmt_name(converter_.format());
+      const char* matrix = av_color_space_name(color_matrix_);
+      const char* range = av_color_range_name(color_range_);
+      info.color_matrix = matrix ? matrix : "unknown";
+      info.color_range = range ? range : "unknown";
+    }
     info.frame_rate = to_double(output_rate());
   } else {
     const char* name = av_get_sample_fmt_name(static_cast<AVSampleFormat>(

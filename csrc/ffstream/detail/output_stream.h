@@ -5,6 +5,7 @@
 // Not thread-safe.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -23,14 +24,21 @@ class OutputStream {
  public:
   // Throws for bad chunk sizes, a bad filter or an output format that has no
   // converter. `context` names the stream in errors ("stream 1 of 'a.mp4'").
+  // With `cuda` (the decoder's device, for hw_accel) frames stay on the GPU:
+  // no filter runs, and chunks hold the decoded planes (Converter::for_cuda).
   OutputStream(const AVFormatContext* format, const AVStream* stream,
                const AVCodecContext* decoder, const OutputOptions& options,
-               const std::string& context);
+               const std::string& context,
+               const std::shared_ptr<CudaDevice>& cuda = nullptr);
   // Output `sink` of `group`; `stream` is the source stream of the group's
   // first input, whose time the output keeps.
   OutputStream(const AVFormatContext* format, const AVStream* stream,
                OutputGroup* group, int sink, const OutputOptions& options,
                const std::string& context);
+
+  // Throws for options no source could make an output of (the checks that
+  // need no FFmpeg state), before anything is opened for them.
+  static void check_options(const OutputOptions& options);
 
   int source_index() const { return source_index_; }
   // The group whose graph makes this output's frames; nullptr when the
@@ -75,6 +83,8 @@ class OutputStream {
     return cursor_.holding() ? std::nullopt : buffer_.oldest_window_start();
   }
   OutputStreamInfo info() const;
+  // hw_accel: the device chunks are on, else nullptr.
+  const std::shared_ptr<CudaDevice>& cuda_device() const { return cuda_; }
 
   // The seek machine's calls (see seek.h). begin_seek: a fresh filter
   // graph and an empty buffer for a new try. resume_seek: another try at
@@ -118,6 +128,9 @@ class OutputStream {
 
   int source_index_;
   std::string context_;  // "stream 1 of 'a.mp4'", for errors
+  std::shared_ptr<CudaDevice> cuda_;  // hw_accel: frames stay on this GPU
+  AVColorSpace color_matrix_ = AVCOL_SPC_UNSPECIFIED;  // the stream's, for info()
+  AVColorRange color_range_ = AVCOL_RANGE_UNSPECIFIED;
   AVRational stream_frame_rate_;
   AVRational stream_time_base_;
   // The filter as the user sees it; the graph may run less of it.

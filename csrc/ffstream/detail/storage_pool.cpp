@@ -10,8 +10,10 @@
 namespace ffstream::detail {
 
 std::shared_ptr<StoragePool> StoragePool::create(size_t block_bytes,
-                                                 size_t max_idle) {
-  return std::shared_ptr<StoragePool>(new StoragePool(block_bytes, max_idle));
+                                                 size_t max_idle,
+                                                 ChunkMemory memory) {
+  return std::shared_ptr<StoragePool>(
+      new StoragePool(block_bytes, max_idle, std::move(memory)));
 }
 
 void prefault(uint8_t* data, size_t bytes) {
@@ -46,7 +48,7 @@ Storage StoragePool::acquire(bool* fresh) {
     }
   }
   if (fresh) *fresh = !block;
-  if (!block) block = allocate_storage(block_bytes_);
+  if (!block) block = memory_.allocate(block_bytes_);
   // Hand out an alias whose last release gives the block back (or frees it,
   // with `block`, when the pool is gone or full).
   std::weak_ptr<StoragePool> pool = weak_from_this();

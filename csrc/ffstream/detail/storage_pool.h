@@ -12,25 +12,29 @@
 #include <vector>
 
 #include "ffstream/chunk.h"
+#include "ffstream/detail/chunk_memory.h"
 
 namespace ffstream::detail {
 
 class StoragePool : public std::enable_shared_from_this<StoragePool> {
  public:
-  // Blocks of `block_bytes`; at most `max_idle` are kept while unused.
+  // Blocks of `block_bytes` in `memory`; at most `max_idle` are kept while
+  // unused.
   static std::shared_ptr<StoragePool> create(size_t block_bytes,
-                                             size_t max_idle);
+                                             size_t max_idle,
+                                             ChunkMemory memory = {});
 
   // A block; `*fresh` (if given) says whether it was newly allocated, so
   // its pages are not mapped yet.
   Storage acquire(bool* fresh = nullptr);
 
  private:
-  StoragePool(size_t block_bytes, size_t max_idle)
-      : block_bytes_(block_bytes), max_idle_(max_idle) {}
+  StoragePool(size_t block_bytes, size_t max_idle, ChunkMemory memory)
+      : block_bytes_(block_bytes), max_idle_(max_idle), memory_(std::move(memory)) {}
 
   size_t block_bytes_;
   size_t max_idle_;
+  ChunkMemory memory_;
   std::mutex mutex_;
   std::vector<Storage> idle_;  // plain storages, owned while idle
 };
