@@ -64,6 +64,17 @@ RECIPES: Dict[str, List[str]] = {
         "-f", "lavfi", "-i", _V, "-c:v", "libx264", "-pix_fmt", "yuv420p", *_GOP,
         "-output_ts_offset", str(START_OFFSET),
     ],
+    # Colour flagged BT.709, limited range (GPU RGB follows the flags), and a
+    # 10-bit stream (NVDEC gives it as P010).
+    "h264_bt709.mp4": [
+        "-f", "lavfi", "-i", _V, "-c:v", "libx264", "-pix_fmt", "yuv420p", *_GOP,
+        "-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709",
+        "-color_range", "tv",
+    ],
+    "hevc10.mp4": [
+        "-f", "lavfi", "-i", _V, "-c:v", "libx265", "-pix_fmt", "yuv420p10le",
+        "-x265-params", "log-level=error:keyint=10:min-keyint=10:scenecut=0",
+    ],
     # Codecs with B-frames that no other frame refers to (skipped while a
     # precise seek decodes up to its target), each with a key frame every 10.
     "hevc.mp4": [

@@ -451,15 +451,6 @@ def test_bad_buffer_chunk_size(make_media, bcs):
     assert reader.num_out_streams == 0
 
 
-def test_hw_accel_is_not_available_yet(make_media):
-    reader = StreamReader(str(make_media("h264.mp4")))
-    with pytest.raises(NotImplementedError) as excinfo:
-        reader.add_basic_video_stream(5, hw_accel="cuda:0")
-    assert isinstance(excinfo.value, RuntimeError)
-    assert "not available" in str(excinfo.value)
-    assert reader.num_out_streams == 0
-
-
 def test_explicit_h264_decoder(make_media):
     path = make_media("h264.mp4")
     reader = StreamReader(str(path))

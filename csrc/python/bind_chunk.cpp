@@ -27,6 +27,11 @@ dlpack::DataType to_dl(DType dtype) {
   return t;
 }
 
+dlpack::Device dl_device(const Chunk& chunk) {
+  if (chunk.device == DeviceKind::kCuda) return {dlpack::kCuda, chunk.device_index};
+  return {dlpack::kCpu, 0};
+}
+
 // What a capsule owns: the storage plus the shape/strides arrays it points to.
 struct ManagedChunk {
   Chunk chunk;
@@ -51,7 +56,7 @@ py::capsule to_dlpack(const Chunk& chunk) {
   auto* managed = new ManagedChunk{chunk, {}};
   dlpack::Tensor& t = managed->tensor.dl_tensor;
   t.data = managed->chunk.data;
-  t.device = {dlpack::kCpu, 0};
+  t.device = dl_device(chunk);
   t.ndim = static_cast<int32_t>(managed->chunk.shape.size());
   t.dtype = to_dl(chunk.dtype);
   t.shape = managed->chunk.shape.data();
@@ -96,14 +101,18 @@ void register_chunk(py::module_& m) {
       .def(
           "__dlpack__",
           [](const Chunk& c, py::object stream) {
-            if (!stream.is_none()) {
+            // A CUDA chunk's copies finished before it left the reader, so
+            // it is ready on every stream a consumer names.
+            if (!stream.is_none() && c.device != DeviceKind::kCuda) {
               throw py::value_error("a CPU chunk takes no stream");
             }
             return to_dlpack(c);
           },
           py::arg("stream") = py::none())
-      .def("__dlpack_device__",
-           [](const Chunk&) { return py::make_tuple(int(dlpack::kCpu), 0); });
+      .def("__dlpack_device__", [](const Chunk& c) {
+        const dlpack::Device d = dl_device(c);
+        return py::make_tuple(int(d.device_type), d.device_id);
+      });
 }
 
 }  // namespace ffstream::python

@@ -46,7 +46,11 @@ void register_info(py::module_& m) {
       .def_readonly("num_channels", &OutputStreamInfo::num_channels)
       .def_readonly("width", &OutputStreamInfo::width)
       .def_readonly("height", &OutputStreamInfo::height)
-      .def_readonly("frame_rate", &OutputStreamInfo::frame_rate);
+      .def_readonly("frame_rate", &OutputStreamInfo::frame_rate)
+      .def_readonly("device", &OutputStreamInfo::device)
+      .def_readonly("planes", &OutputStreamInfo::planes)
+      .def_readonly("color_matrix", &OutputStreamInfo::color_matrix)
+      .def_readonly("color_range", &OutputStreamInfo::color_range);
 }
 
 }  // namespace ffstream::python

@@ -35,6 +35,7 @@ void register_utils(py::module_& m) {
   // Opening a device can block in a driver; the GIL is not needed for it.
   m.def("probe_hardware_device", &probe_hardware_device, py::arg("type"),
         py::arg("device") = "", py::call_guard<py::gil_scoped_release>());
+  m.def("clear_cuda_devices", &clear_cuda_devices);
   m.def("log_level", &log_level);
   m.def("set_log_level", &set_log_level, py::arg("level"));
 }

@@ -3,7 +3,7 @@ frames."""
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Callable, Optional
 
 import torch
 
@@ -120,6 +120,10 @@ def _select_frames(chunk: ChunkTensor, index, result):
     return ChunkTensor(result, pts, times, duration)
 
 
-def chunk_from(chunk) -> ChunkTensor:
-    """Wraps a binding chunk (DLPack exporter) without copying its memory."""
-    return ChunkTensor(torch.from_dlpack(chunk), chunk.pts, chunk.frame_pts, chunk.frame_duration)
+def chunk_from(chunk, convert: Optional[Callable[[torch.Tensor], torch.Tensor]] = None) -> ChunkTensor:
+    """Wraps a binding chunk (DLPack exporter) without copying its memory;
+    ``convert`` (GPU outputs) turns the decoded planes into the chunk."""
+    tensor = torch.from_dlpack(chunk)
+    if convert is not None:
+        tensor = convert(tensor)
+    return ChunkTensor(tensor, chunk.pts, chunk.frame_pts, chunk.frame_duration)

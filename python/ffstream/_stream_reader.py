@@ -6,11 +6,11 @@ import logging
 import math
 import os
 from numbers import Integral, Real
-from typing import BinaryIO, Dict, Iterator, List, Optional, Union
+from typing import BinaryIO, Callable, Dict, Iterator, List, Optional, Union
 
 import torch
 
-from . import _basic
+from . import _basic, _gpu_frames
 from ._chunk import ChunkTensor, chunk_from
 from ._errors import FFStreamError, InvalidArgumentError
 from ._extension import ext
@@ -110,6 +110,9 @@ class StreamReader:
         )
         self._default_audio_stream = self._be.default_audio_stream()
         self._default_video_stream = self._be.default_video_stream()
+        # Per output: what turns a hw_accel output's GPU planes into its
+        # chunks (see _gpu_frames); None for CPU outputs.
+        self._gpu_converters: List[Optional[Callable[[torch.Tensor], torch.Tensor]]] = []
 
     # ---- lifetime ----
 
@@ -218,6 +221,7 @@ class StreamReader:
             *_basic.chunking(frames_per_chunk, seconds_per_chunk), buffer_chunk_size,
             decoder, decoder_option or {}, format, sample_rate, num_channels,
         )
+        self._note_outputs(None)
 
     def add_basic_video_stream(
         self,
@@ -262,8 +266,20 @@ class StreamReader:
             frame_rate: Change the frame rate (frames are dropped/duplicated).
             width: Scale to this width.
             height: Scale to this height.
-            hw_accel: Hardware decoding device, e.g. ``"cuda:0"``; not
-                available yet (raises :class:`~ffstream.NotSupportedError`).
+            hw_accel: ``"cuda"`` or ``"cuda:N"``: decode on that NVIDIA GPU
+                (NVDEC: FFmpeg's own decoder, or a ``*_cuvid`` one given as
+                ``decoder``) and keep the frames there: chunks are CUDA
+                tensors on the device, shared with no host copy. As
+                torchaudio, ``format=None`` gives YUV ``(N, 3, H, W)``
+                (chroma repeated), uint8, or int16 holding ``value - 32768``
+                for 10- and 12-bit sources; ``"rgb24"``/``"bgr24"`` convert
+                on the GPU with the stream's colour matrix and range
+                (not in torchaudio); ``"nv12"`` keeps the planes as decoded,
+                ``(N, H * 3 // 2, W)``. ``frame_rate``, ``width`` and
+                ``height`` are CPU filters: give a ``*_cuvid`` decoder
+                ``decoder_option={"resize": "WxH"}`` (or ``"crop"``)
+                instead. Errors name why a GPU cannot be used (no driver, no
+                device, a decoder or codec NVDEC lacks).
             yuv_layout: With ``format="yuv420p"``: ``"full"`` (torchaudio's)
                 brings chroma to full size, ``(N, 3, H, W)``; ``"i420"``
                 keeps the planes as decoded, one ``(N, H * 3 // 2, W)`` uint8
@@ -277,12 +293,15 @@ class StreamReader:
         rate = _basic.rate_text(frame_rate)
         _basic.check_positive("width", width, integer=True)
         _basic.check_positive("height", height, integer=True)
+        if hw_accel is not None:
+            _gpu_frames.check_format(format)
         self._be.add_basic_video_stream(
             self._source_index("video", stream_index),
             *_basic.chunking(frames_per_chunk, seconds_per_chunk), buffer_chunk_size,
-            decoder, decoder_option or {}, format, rate, width, height, hw_accel,
-            _basic.yuv_i420(yuv_layout),
+            decoder, decoder_option or {}, None if hw_accel is not None else format,
+            rate, width, height, hw_accel, _basic.yuv_i420(yuv_layout),
         )
+        self._note_outputs(format if hw_accel is not None else None)
 
     def add_audio_stream(
         self,
@@ -308,6 +327,7 @@ class StreamReader:
             *_basic.chunking(frames_per_chunk, seconds_per_chunk), buffer_chunk_size, filter_desc, decoder,
             decoder_option or {},
         )
+        self._note_outputs(None)
 
     def add_video_stream(
         self,
@@ -356,6 +376,19 @@ class StreamReader:
             *_basic.chunking(frames_per_chunk, seconds_per_chunk), buffer_chunk_size, filter_desc, decoder,
             decoder_option or {}, hw_accel, _basic.yuv_i420(yuv_layout),
         )
+        self._note_outputs(None)
+
+    def _note_outputs(self, gpu_format: Optional[str]) -> None:
+        """Records what the outputs just added do with their chunks: a
+        hw_accel output converts its GPU planes into ``gpu_format``."""
+        first = len(self._gpu_converters)
+        for i in range(first, self._be.num_out_streams()):
+            info = self._be.get_out_stream_info(i)
+            convert = None
+            if info.device != "cpu":
+                convert = _gpu_frames.converter(
+                    gpu_format, info.planes, info.color_matrix, info.color_range)
+            self._gpu_converters.append(convert)
 
     def _source_index(
         self, media: str, stream_index: Optional[int], filter_desc: Optional[str] = None
@@ -377,6 +410,7 @@ class StreamReader:
     def remove_stream(self, i: int) -> None:
         """Removes output stream ``i``; later outputs move down by one."""
         self._be.remove_stream(i)
+        del self._gpu_converters[i]
 
     # ---- decoding ----
 
@@ -531,7 +565,10 @@ class StreamReader:
         later, or has a gap) gives ``None`` for it, so the k-th items of
         :meth:`stream` always cover the same seconds.
         """
-        chunks = [None if c is None else chunk_from(c) for c in self._be.pop_chunks()]
+        chunks = [
+            None if c is None else chunk_from(c, self._gpu_converters[i])
+            for i, c in enumerate(self._be.pop_chunks())
+        ]
         for i in self._be.outputs_that_began_dropping():
             self._warn_dropping(i)
         return chunks

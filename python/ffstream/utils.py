@@ -88,9 +88,12 @@ def get_output_protocols() -> List[str]:
 
 
 def clear_cuda_context_cache() -> None:
-    """Frees the CUDA contexts kept for hardware decoding. ffstream decodes on
-    the CPU and keeps none, so there is nothing to free; the function exists
-    so that code written for torchaudio runs unchanged."""
+    """Releases the CUDA device contexts that hw_accel readers share (FFmpeg
+    keeps one per device, made by the first reader that decodes there and
+    reused by the next). A context still used by an open reader, or by a
+    chunk not yet freed, lives until they are gone; the next hw_accel reader
+    makes a new one."""
+    ext.clear_cuda_devices()
 
 
 def get_build_config() -> str:
