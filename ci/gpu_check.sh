@@ -19,6 +19,12 @@ if [ "${1:-}" = "--prepare" ]; then
   rm -rf "$gpu/ffmpeg" && mkdir -p "$gpu/media"
   cp -a "$prefix" "$gpu/ffmpeg"
   rm -rf "$gpu/ffmpeg/share/doc" "$gpu/ffmpeg/lib/"*.a
+  # The .pc files name this machine's prefix; the run step rewrites it.
+  sed -i 's|^prefix=.*|prefix=@GPU_FFMPEG@|' "$gpu/ffmpeg/lib/pkgconfig/"*.pc
+  # pkg-config, which CMake finds FFmpeg with, may be missing there.
+  mkdir -p "$gpu/tools/bin" "$gpu/tools/lib"
+  cp "$(readlink -f "$(command -v pkg-config)")" "$gpu/tools/bin/pkg-config"
+  cp /usr/lib/x86_64-linux-gnu/libpkgconf.so.* "$gpu/tools/lib/" 2>/dev/null || true
   # The media the GPU tests ask for, and 1080p clips for the benchmark.
   FFSTREAM_TEST_MEDIA="$gpu/media" "$root/.venv/bin/python" - <<'PY'
 import os, sys
@@ -41,7 +47,9 @@ python="${PYTHON:-python3}"
 venv="$gpu/venv"
 # The machine's own CUDA torch, seen through the venv.
 [ -x "$venv/bin/python" ] || "$python" -m venv --system-site-packages "$venv"
-export LD_LIBRARY_PATH="$gpu/ffmpeg/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+export LD_LIBRARY_PATH="$gpu/ffmpeg/lib:$gpu/tools/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+command -v pkg-config >/dev/null || export PATH="$gpu/tools/bin:$PATH"
+sed -i "s|^prefix=.*|prefix=$gpu/ffmpeg|" "$gpu/ffmpeg/lib/pkgconfig/"*.pc
 echo "== nvidia-smi"; nvidia-smi -L || true
 echo "== building ffstream against $gpu/ffmpeg"
 (cd "$root" && PKG_CONFIG_PATH="$gpu/ffmpeg/lib/pkgconfig" \
