@@ -90,7 +90,10 @@ Decoder::Decoder(const AVStream* stream, const std::optional<std::string>& name,
 
   Dict dict(options);
   const int opened = avcodec_open2(codec_.get(), codec, dict.inout());
-  if (opened < 0 && (codec->capabilities & AV_CODEC_CAP_HARDWARE) && !cuda_) {
+  const std::string codec_name = codec->name;
+  const bool cuvid = codec_name.size() > 6 &&
+                     codec_name.compare(codec_name.size() - 6, 6, "_cuvid") == 0;
+  if (opened < 0 && cuvid && !cuda_) {
     // A *_cuvid decoder without hw_accel still needs the GPU (it copies
     // frames back to the host); say so rather than only FFmpeg's reason.
     const std::string& problem = cuda::driver_problem();
