@@ -14,7 +14,7 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Unio
 import torch
 
 from . import utils
-from ._errors import InvalidArgumentError
+from ._errors import InvalidArgumentError, NotSupportedError
 from ._info import OutputAudioStream
 from ._stream_reader import StreamReader
 
@@ -142,6 +142,13 @@ def _try_options(name: str, options: Dict[str, Any]) -> None:
     hw_accel) raise when the dataset is made instead of skipping every
     file. What depends on the file (its streams, its codec's options) is
     left to each source."""
+    if options.get("hw_accel") is not None:
+        # Workers are forked processes, where CUDA cannot be initialised
+        # again; GPU decoding belongs in the process that owns the device.
+        raise NotSupportedError(
+            f"{name}=: hw_accel is not supported in datasets (DataLoader workers cannot "
+            "share the GPU's context); decode on the GPU with StreamReader in the main process"
+        )
     decoder = options.get("decoder")
     if decoder is not None:
         known = utils.get_video_decoders() if name == "video" else utils.get_audio_decoders()
