@@ -19,8 +19,9 @@ if [ "${1:-}" = "--prepare" ]; then
   rm -rf "$gpu/ffmpeg" && mkdir -p "$gpu/media"
   cp -a "$prefix" "$gpu/ffmpeg"
   rm -rf "$gpu/ffmpeg/share/doc" "$gpu/ffmpeg/lib/"*.a
-  # The .pc files name this machine's prefix; the run step rewrites it.
-  sed -i 's|^prefix=.*|prefix=@GPU_FFMPEG@|' "$gpu/ffmpeg/lib/pkgconfig/"*.pc
+  # The .pc files name this machine's prefix; the run step writes copies
+  # that name the prefix there.
+  sed -i "s|$prefix|@GPU_FFMPEG@|g" "$gpu/ffmpeg/lib/pkgconfig/"*.pc
   # pkg-config, which CMake finds FFmpeg with, may be missing there.
   mkdir -p "$gpu/tools/bin" "$gpu/tools/lib"
   cp "$(readlink -f "$(command -v pkg-config)")" "$gpu/tools/bin/pkg-config"
@@ -35,8 +36,10 @@ for name in ("h264.mp4", "h264_bt709.mp4", "hevc10.mp4"):
     media.make(name, Path(os.environ["FFSTREAM_TEST_MEDIA"]))
 PY
   for codec in libx264 libx265; do
+    quiet=()
+    [ "$codec" = libx265 ] && quiet=(-x265-params log-level=error)
     ffmpeg -nostdin -loglevel error -y -f lavfi -i testsrc2=size=1920x1080:rate=30:duration=10 \
-      -c:v "$codec" -pix_fmt yuv420p -preset veryfast -g 30 "$gpu/media/bench-$codec.mp4"
+      -c:v "$codec" -pix_fmt yuv420p -preset veryfast -g 30 "${quiet[@]}" "$gpu/media/bench-$codec.mp4"
   done
   du -sh "$gpu"
   exit 0
@@ -49,10 +52,13 @@ venv="$gpu/venv"
 [ -x "$venv/bin/python" ] || "$python" -m venv --system-site-packages "$venv"
 export LD_LIBRARY_PATH="$gpu/ffmpeg/lib:$gpu/tools/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 command -v pkg-config >/dev/null || export PATH="$gpu/tools/bin:$PATH"
-sed -i "s|^prefix=.*|prefix=$gpu/ffmpeg|" "$gpu/ffmpeg/lib/pkgconfig/"*.pc
+mkdir -p "$gpu/pkgconfig"
+for pc in "$gpu/ffmpeg/lib/pkgconfig/"*.pc; do
+  sed "s|@GPU_FFMPEG@|$gpu/ffmpeg|g" "$pc" > "$gpu/pkgconfig/$(basename "$pc")"
+done
 echo "== nvidia-smi"; nvidia-smi -L || true
 echo "== building ffstream against $gpu/ffmpeg"
-(cd "$root" && PKG_CONFIG_PATH="$gpu/ffmpeg/lib/pkgconfig" \
+(cd "$root" && PKG_CONFIG_PATH="$gpu/pkgconfig" \
   "$venv/bin/python" -m pip install -q --no-build-isolation --no-deps --no-index .)
 echo "== GPU tests"
 (cd "$gpu" && FFSTREAM_TEST_MEDIA="$gpu/media" "$venv/bin/python" -m pytest -q -rs \
