@@ -221,7 +221,7 @@ class StreamReader:
             *_basic.chunking(frames_per_chunk, seconds_per_chunk), buffer_chunk_size,
             decoder, decoder_option or {}, format, sample_rate, num_channels,
         )
-        self._note_outputs(None)
+        self._note_outputs()
 
     def add_basic_video_stream(
         self,
@@ -301,7 +301,7 @@ class StreamReader:
             decoder, decoder_option or {}, None if hw_accel is not None else format,
             rate, width, height, hw_accel, _basic.yuv_i420(yuv_layout),
         )
-        self._note_outputs(format if hw_accel is not None else None)
+        self._note_outputs(hw_accel, format)
 
     def add_audio_stream(
         self,
@@ -327,7 +327,7 @@ class StreamReader:
             *_basic.chunking(frames_per_chunk, seconds_per_chunk), buffer_chunk_size, filter_desc, decoder,
             decoder_option or {},
         )
-        self._note_outputs(None)
+        self._note_outputs()
 
     def add_video_stream(
         self,
@@ -376,19 +376,19 @@ class StreamReader:
             *_basic.chunking(frames_per_chunk, seconds_per_chunk), buffer_chunk_size, filter_desc, decoder,
             decoder_option or {}, hw_accel, _basic.yuv_i420(yuv_layout),
         )
-        self._note_outputs(None)
+        self._note_outputs(hw_accel)
 
-    def _note_outputs(self, gpu_format: Optional[str]) -> None:
+    def _note_outputs(self, hw_accel: Optional[str] = None, gpu_format: Optional[str] = None) -> None:
         """Records what the outputs just added do with their chunks: a
-        hw_accel output converts its GPU planes into ``gpu_format``."""
+        hw_accel output (one per call: graphs are refused with hw_accel)
+        converts its GPU planes into ``gpu_format``; CPU outputs nothing."""
         first = len(self._gpu_converters)
-        for i in range(first, self._be.num_out_streams()):
-            info = self._be.get_out_stream_info(i)
-            convert = None
-            if info.device != "cpu":
-                convert = _gpu_frames.converter(
-                    gpu_format, info.planes, info.color_matrix, info.color_range)
-            self._gpu_converters.append(convert)
+        if hw_accel is None:
+            self._gpu_converters.extend([None] * (self._be.num_out_streams() - first))
+            return
+        info = self._be.get_out_stream_info(first)
+        self._gpu_converters.append(
+            _gpu_frames.converter(gpu_format, info.planes, info.color_matrix, info.color_range))
 
     def _source_index(
         self, media: str, stream_index: Optional[int], filter_desc: Optional[str] = None

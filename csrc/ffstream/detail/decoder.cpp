@@ -8,6 +8,18 @@
 
 namespace ffstream::detail {
 
+namespace {
+
+// NVIDIA's cuvid decoders ("h264_cuvid", ...), which need a GPU even
+// without hw_accel.
+bool is_cuvid(const std::string& name) {
+  const std::string suffix = "_cuvid";
+  return name.size() > suffix.size() &&
+         name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+}  // namespace
+
 void check_frames_known(const AVCodecContext* decoder, const std::string& context) {
   const bool known = decoder->codec_type == AVMEDIA_TYPE_VIDEO
                          ? decoder->pix_fmt != AV_PIX_FMT_NONE &&
@@ -34,10 +46,9 @@ Decoder::Decoder(const AVStream* stream, const std::optional<std::string>& name,
   if (name) {
     codec = avcodec_find_decoder_by_name(name->c_str());
     if (codec == nullptr) {
-      const bool cuvid = name->size() > 6 && name->compare(name->size() - 6, 6, "_cuvid") == 0;
       throw Error(ErrorKind::kInvalidArgument,
                   "unknown decoder '" + *name + "' for " + context +
-                      (cuvid ? ": this FFmpeg was built without NVIDIA's cuvid decoders "
+                      (is_cuvid(*name) ? ": this FFmpeg was built without NVIDIA's cuvid decoders "
                                "(the ffstream wheel's FFmpeg has them)"
                              : std::string(" (see ffstream.utils.get_audio_decoders() and "
                                            "get_video_decoders())")));
@@ -90,10 +101,7 @@ Decoder::Decoder(const AVStream* stream, const std::optional<std::string>& name,
 
   Dict dict(options);
   const int opened = avcodec_open2(codec_.get(), codec, dict.inout());
-  const std::string codec_name = codec->name;
-  const bool cuvid = codec_name.size() > 6 &&
-                     codec_name.compare(codec_name.size() - 6, 6, "_cuvid") == 0;
-  if (opened < 0 && cuvid && !cuda_) {
+  if (opened < 0 && is_cuvid(codec->name) && !cuda_) {
     // A *_cuvid decoder without hw_accel still needs the GPU (it copies
     // frames back to the host); say so rather than only FFmpeg's reason.
     const std::string& problem = cuda::driver_problem();
