@@ -34,10 +34,10 @@ const char* dtype_name(DType dtype) {
 
 Storage allocate_storage(size_t num_bytes) {
   constexpr size_t kAlignment = 64;
-  if (num_bytes > SIZE_MAX - kAlignment) throw std::bad_alloc();
-  // aligned_alloc wants a multiple of the alignment; never ask for 0 bytes.
-  size_t rounded = ((num_bytes + kAlignment - 1) / kAlignment) * kAlignment;
-  if (rounded == 0) rounded = kAlignment;
+  if (num_bytes > SIZE_MAX - kAlignment - kStorageTailSlack) throw std::bad_alloc();
+  // aligned_alloc wants a multiple of the alignment.
+  const size_t rounded =
+      (num_bytes + kStorageTailSlack + kAlignment - 1) / kAlignment * kAlignment;
   void* p = std::aligned_alloc(kAlignment, rounded);
   if (p == nullptr) throw std::bad_alloc();
   return Storage(static_cast<uint8_t*>(p), [](uint8_t* q) { std::free(q); });

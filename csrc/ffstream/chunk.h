@@ -17,8 +17,12 @@ size_t dtype_size(DType dtype);
 // Name of `dtype` as PyTorch spells it ("uint8", "float32", ...).
 const char* dtype_name(DType dtype);
 
-// Byte storage that chunks share. Allocated 64-byte aligned.
+// Byte storage that chunks share. Allocated 64-byte aligned, with
+// kStorageTailSlack writable bytes after the `num_bytes` asked for: FFmpeg's
+// converters may write a little past the last row they are given (see
+// detail/converter.cpp), and the slack keeps that inside the allocation.
 using Storage = std::shared_ptr<uint8_t>;
+constexpr size_t kStorageTailSlack = 64;
 Storage allocate_storage(size_t num_bytes);
 
 // Where a chunk's memory is: the host, or a CUDA device's memory

@@ -1,6 +1,7 @@
 #include "ffstream/detail/converter.h"
 
 #include <cstring>
+#include <new>
 #include <string>
 
 #include "ffstream/detail/cuda_device.h"
@@ -11,23 +12,50 @@ namespace ffstream::detail {
 
 struct Writers {
   // ---- video ----
-  // One packed plane: rows of W * C elements.
-  // swscale converts the frame's format into the chunk's, writing there.
+  // swscale converts the frame's format into the chunk's. Its SIMD writers
+  // work in blocks of up to kSimdBlock bytes and assume padded rows, as an
+  // AVFrame's are: given packed rows they write past a row's last pixel
+  // (past the chunk, for its last row), and some leave a row's last pixels
+  // unwritten when the stride has no room for a whole block (FFmpeg 5.1's
+  // x86 yuv2rgb). So swscale writes straight into the chunk only where every
+  // plane starts on a block boundary and its rows are whole blocks (1920,
+  // 1280 or 640 wide rgb24); measured on FFmpeg 5.1 over every input and
+  // output format of the sweep in tests/cpp/test_converter.cpp, the only
+  // write past such rows is one byte (rgb24 to argb), which lands in the
+  // next frame's slot (written after this one) or the storage's tail slack
+  // (kStorageTailSlack). Every other size goes through a padded frame whose
+  // rows are then copied into the chunk.
+  static constexpr int kSimdBlock = 64;
+
   static void swscale(Converter& c, const AVFrame* f, int64_t, int64_t,
                       uint8_t* dst) {
-    const bool packed = c.layout_.strides[0] == 1;
-    const int planes = packed ? 1 : static_cast<int>(c.layout_.shape[0]);
+    // From the format, not the strides: a 1x1 planar image has strides of 1.
+    const int planes = av_pix_fmt_count_planes(c.format_);
+    const bool packed = planes == 1;
     const size_t elem = dtype_size(c.layout_.dtype);
     uint8_t* dst_data[4] = {};
     int dst_linesize[4] = {};
+    bool whole_blocks = true;
     for (int p = 0; p < planes; ++p) {
       dst_linesize[p] = static_cast<int>(
           (packed ? c.layout_.shape[0] : 1) * c.width_ * elem);
       dst_data[p] = dst + static_cast<size_t>(p) * dst_linesize[p] * c.height_;
+      whole_blocks = whole_blocks && dst_linesize[p] % kSimdBlock == 0 &&
+                     reinterpret_cast<uintptr_t>(dst_data[p]) % kSimdBlock == 0;
     }
     c.prepare_sws(f);
-    sws_scale(c.sws_.get(), f->data, f->linesize, 0, c.height_, dst_data,
-              dst_linesize);
+    if (whole_blocks) {
+      sws_scale(c.sws_.get(), f->data, f->linesize, 0, c.height_, dst_data,
+                dst_linesize);
+      return;
+    }
+    AVFrame* padded = c.padded_frame();
+    sws_scale(c.sws_.get(), f->data, f->linesize, 0, c.height_, padded->data,
+              padded->linesize);
+    for (int p = 0; p < planes; ++p) {
+      av_image_copy_plane(dst_data[p], dst_linesize[p], padded->data[p],
+                          padded->linesize[p], dst_linesize[p], c.height_);
+    }
   }
 
   static void packed(Converter& c, const AVFrame* f, int64_t, int64_t,
@@ -348,6 +376,26 @@ void Converter::prepare_sws(const AVFrame* f) {
   }
   sws_setColorspaceDetails(sws_.get(), coefficients, in_full, coefficients,
                            out_full, brightness, contrast, saturation);
+}
+
+AVFrame* Converter::padded_frame() {
+  if (padded_) return padded_.get();
+  FramePtr frame(av_frame_alloc());
+  if (!frame) throw std::bad_alloc();
+  frame->format = format_;
+  frame->width = width_;
+  frame->height = height_;
+  // Rows aligned to whole SIMD blocks, and FFmpeg's own padding after them.
+  const int ret = av_frame_get_buffer(frame.get(), Writers::kSimdBlock);
+  if (ret < 0) {
+    throw Error(ErrorKind::kGeneric,
+                "av_frame_get_buffer for a " + std::to_string(width_) + "x" +
+                    std::to_string(height_) + " " + av_get_pix_fmt_name(format_) +
+                    " frame failed",
+                ret);
+  }
+  padded_ = std::move(frame);
+  return padded_.get();
 }
 
 Converter Converter::for_audio(AVSampleFormat format, int num_channels,

@@ -72,6 +72,9 @@ class Converter {
 
   // Sets sws_ up for `frame`'s format, colour matrix and range.
   void prepare_sws(const AVFrame* frame);
+  // The padded frame swscale writes into when the chunk's rows cannot take
+  // its writes (see Writers::swscale); made on first use.
+  AVFrame* padded_frame();
   // Sets swr_ up for `frame`'s sample format, layout and rate.
   void prepare_swr(const AVFrame* frame);
 
@@ -90,6 +93,7 @@ class Converter {
   SwsContextPtr sws_;
   int sws_input_ = AV_PIX_FMT_NONE;
   int sws_colorspace_ = -1, sws_range_ = -1;
+  FramePtr padded_;
   // swresample path: target sample format (packed: chunks are interleaved).
   AVSampleFormat sample_format_ = AV_SAMPLE_FMT_NONE;
   SwrContextPtr swr_;
