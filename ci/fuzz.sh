@@ -74,7 +74,7 @@ fi
 echo "== fuzz: building the harness (clang, ASan + UBSan + libFuzzer)"
 "$cmake" -S "$root" -B "$build" -G Ninja -DCMAKE_MAKE_PROGRAM="$ninja" \
   -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DFFSTREAM_FUZZ=ON -DFFSTREAM_SANITIZE=address,undefined \
+  -DFFSTREAM_FUZZ=ON -DFFSTREAM_SANITIZE=address,undefined -DFFSTREAM_GUARD_STORAGE=ON \
   -DFFSTREAM_BUILD_TESTS=OFF -DFFSTREAM_BUILD_PYTHON=OFF >/dev/null
 "$cmake" --build "$build" -j "$jobs" --target fuzz_stream_reader
 

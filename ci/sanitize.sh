@@ -55,7 +55,7 @@ if [ "$python_part" -eq 1 ]; then
 fi
 "$cmake" -S "$root" -B "$build" -G Ninja -DCMAKE_MAKE_PROGRAM="$ninja" \
   -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DFFSTREAM_SANITIZE=address,undefined -DFFSTREAM_BUILD_TESTS=ON \
+  -DFFSTREAM_SANITIZE=address,undefined -DFFSTREAM_GUARD_STORAGE=ON -DFFSTREAM_BUILD_TESTS=ON \
   "${python_flags[@]}" >/dev/null
 "$cmake" --build "$build" -j "$jobs"
 

@@ -4,6 +4,11 @@
 #include <cstdlib>
 #include <new>
 
+#if defined(FFSTREAM_GUARD_STORAGE) && defined(__linux__)
+#include <sys/mman.h>
+#include <unistd.h>
+#endif
+
 namespace ffstream {
 
 size_t dtype_size(DType dtype) {
@@ -34,13 +39,28 @@ const char* dtype_name(DType dtype) {
 
 Storage allocate_storage(size_t num_bytes) {
   constexpr size_t kAlignment = 64;
-  if (num_bytes > SIZE_MAX - kAlignment - kStorageTailSlack) throw std::bad_alloc();
+  if (num_bytes > SIZE_MAX / 2) throw std::bad_alloc();
   // aligned_alloc wants a multiple of the alignment.
   const size_t rounded =
       (num_bytes + kStorageTailSlack + kAlignment - 1) / kAlignment * kAlignment;
+#if defined(FFSTREAM_GUARD_STORAGE) && defined(__linux__)
+  // Hardening builds (ci/sanitize.sh, ci/fuzz.sh): the storage ends right
+  // before an inaccessible page, so that a write past it crashes at once,
+  // whoever makes it. FFmpeg is not instrumented: ASan cannot see its writes.
+  const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  const size_t body = (rounded + page - 1) / page * page;
+  void* mapped = mmap(nullptr, body + page, PROT_READ | PROT_WRITE,
+                      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (mapped == MAP_FAILED) throw std::bad_alloc();
+  auto* base = static_cast<uint8_t*>(mapped);
+  mprotect(base + body, page, PROT_NONE);
+  return Storage(base + body - rounded,
+                 [base, bytes = body + page](uint8_t*) { munmap(base, bytes); });
+#else
   void* p = std::aligned_alloc(kAlignment, rounded);
   if (p == nullptr) throw std::bad_alloc();
   return Storage(static_cast<uint8_t*>(p), [](uint8_t* q) { std::free(q); });
+#endif
 }
 
 }  // namespace ffstream
