@@ -123,7 +123,7 @@ def test_frames_on_demand_are_turned(make_media):
 
 def test_rotate_refuses_an_angle_that_is_not_a_quarter_turn(make_media):
     reader = StreamReader(str(make_media("rgb_rot45.mp4")))
-    with pytest.raises(NotSupportedError, match="45.0+ degrees"):
+    with pytest.raises(NotSupportedError, match="asks for 45 degrees"):
         reader.add_basic_video_stream(-1, rotate=True)
     assert reader.num_out_streams == 0
     # Without rotate the frames come as stored.

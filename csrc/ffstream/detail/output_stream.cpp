@@ -123,9 +123,11 @@ int upright_turns(const OutputOptions& o, const AVStream* stream,
   const double degrees = display_rotation(stream);
   const double quarters = std::round(degrees / 90);
   if (std::fabs(degrees - 90 * quarters) >= 1) {
+    char angle[32];
+    std::snprintf(angle, sizeof angle, "%g", degrees);
     throw Error(ErrorKind::kNotImplemented,
                 "rotate=True turns by quarter turns, but the display matrix of " +
-                    context + " asks for " + std::to_string(degrees) +
+                    context + " asks for " + angle +
                     " degrees; use add_video_stream with FFmpeg's rotate filter");
   }
   return (static_cast<int>(quarters) % 4 + 4) % 4;
