@@ -182,14 +182,32 @@ RECIPES: Dict[str, List[str]] = {
 }
 
 
+# Files made from another test file: name -> (source file, ffmpeg arguments
+# after "-i source"). A display matrix needs this second step: FFmpeg 5.1's
+# ffmpeg turns a "rotate" tag into one only when it copies the stream (and
+# has no -display_rotation yet). The angle is counter-clockwise as FFmpeg
+# reads it back (rotate=270 reads back as -90).
+DERIVED: Dict[str, tuple] = {
+    f"rgb_rot{angle}.mp4": (
+        "rgb_lossless.mkv", ["-c", "copy", "-metadata:s:v:0", f"rotate={angle}"]
+    )
+    for angle in (90, 180, 270, 45)
+}
+
+
 def make(name: str, directory: Path) -> Path:
     """Creates media file `name` in `directory` unless it is there already."""
     path = directory / name
     if not path.exists():
+        if name in DERIVED:
+            source, args = DERIVED[name]
+            args = ["-i", str(make(source, directory)), *args]
+        else:
+            args = RECIPES[name]
         tmp = path.with_name("tmp-" + name)
         subprocess.run(
             ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
-             *RECIPES[name], str(tmp)],
+             *args, str(tmp)],
             check=True,
         )
         tmp.rename(path)

@@ -9,7 +9,7 @@ import media
 import pytest
 from ffstream import SourceAudioStream, SourceVideoStream, StreamReader
 
-ALL_MEDIA = sorted(media.RECIPES)
+ALL_MEDIA = sorted(media.RECIPES) + sorted(media.DERIVED)
 
 
 @pytest.fixture(scope="module")
@@ -38,6 +38,16 @@ def _frame_rate(stream: dict) -> float:
         num, den = (int(x) for x in stream[key].split("/"))
         if num and den:
             return num / den
+    return 0.0
+
+
+def _rotation(stream: dict) -> float:
+    """The turn ffprobe reads from the stream's display matrix (its
+    av_display_rotation_get, rounded to a whole degree), -180 written as 180;
+    0 without one."""
+    for side in stream.get("side_data_list", []):
+        if side.get("side_data_type") == "Display Matrix":
+            return 180.0 if side["rotation"] == -180 else float(side["rotation"])
     return 0.0
 
 
@@ -96,6 +106,7 @@ def test_stream_info_matches_ffprobe(probed, name):
             assert info.format == s["pix_fmt"], where
             assert (info.width, info.height) == (s["width"], s["height"]), where
             assert info.frame_rate == pytest.approx(_frame_rate(s)), where
+            assert info.rotation == _rotation(s), where
 
 
 def test_tags_file_has_the_tags_of_its_recipe(probed):

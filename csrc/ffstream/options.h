@@ -43,6 +43,11 @@ struct OutputOptions {
   // (torchaudio's layout); true keeps the planes as decoded, one
   // (H * 3 / 2, W) image a frame holding Y, then U, then V (I420).
   bool yuv_i420 = false;
+  // Video: turn the frames upright as the stream's display matrix says
+  // (SourceStreamInfo::rotation), in quarter turns, after the size and
+  // format steps; width and height are those of the turned frame. A basic
+  // option: not with filter_desc or hw_accel.
+  bool rotate = false;
   std::optional<std::string> decoder;
   OptionMap decoder_options;
   std::optional<std::string> hw_accel;

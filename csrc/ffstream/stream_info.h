@@ -32,6 +32,11 @@ struct SourceStreamInfo {
   int width = 0;
   int height = 0;
   double frame_rate = 0;
+  // Degrees, counter-clockwise, in (-180, 180], by which the stream's
+  // display matrix turns the stored frames to show them upright (as
+  // av_display_rotation_get gives it); 0 when the stream has none. width
+  // and height stay the stored frames'.
+  double rotation = 0;
 };
 
 struct OutputStreamInfo {

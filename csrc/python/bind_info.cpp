@@ -23,7 +23,8 @@ void register_info(py::module_& m) {
       .def_readonly("num_channels", &SourceStreamInfo::num_channels)
       .def_readonly("width", &SourceStreamInfo::width)
       .def_readonly("height", &SourceStreamInfo::height)
-      .def_readonly("frame_rate", &SourceStreamInfo::frame_rate);
+      .def_readonly("frame_rate", &SourceStreamInfo::frame_rate)
+      .def_readonly("rotation", &SourceStreamInfo::rotation);
 
   py::class_<ReaderStats>(m, "ReaderStats")
       .def_readonly("bytes", &ReaderStats::bytes)

@@ -199,10 +199,11 @@ void register_stream_reader(py::module_& m) {
              std::optional<std::string> format,
              std::optional<std::string> frame_rate, std::optional<int> width,
              std::optional<int> height, std::optional<std::string> hw_accel,
-             bool yuv_i420) {
+             bool yuv_i420, bool rotate) {
             auto o = output_options(MediaType::kVideo, i, fpc, spc, bcs, std::nullopt,
                                     decoder, decoder_option, hw_accel);
             o.yuv_i420 = yuv_i420;
+            o.rotate = rotate;
             o.format = std::move(format);
             o.frame_rate = std::move(frame_rate);
             o.width = width;
@@ -213,7 +214,7 @@ void register_stream_reader(py::module_& m) {
           py::arg("seconds_per_chunk"), py::arg("buffer_chunk_size"), py::arg("decoder"),
           py::arg("decoder_option"), py::arg("format"), py::arg("frame_rate"),
           py::arg("width"), py::arg("height"), py::arg("hw_accel"),
-          py::arg("yuv_i420"))
+          py::arg("yuv_i420"), py::arg("rotate"))
       .def("remove_stream",
            [](R& r, int64_t index) {
              int i = to_index(index, "output stream index");

@@ -75,6 +75,8 @@ class SourceStreamInfo:
     def sample_rate(self) -> float: ...
     @property
     def width(self) -> int: ...
+    @property
+    def rotation(self) -> float: ...
 
 class ReaderStats:
     bytes: int
@@ -199,6 +201,7 @@ class StreamReader:
         height: int | None,
         hw_accel: str | None,
         yuv_i420: bool,
+        rotate: bool,
     ) -> int: ...
     def add_video_stream(
         self,

@@ -56,6 +56,17 @@ class SourceVideoStream(SourceStream):
     """Frame height in pixels."""
     frame_rate: float
     """Frames per second (the average rate; 0 when unknown)."""
+    rotation: float = 0.0
+    """Degrees counter-clockwise, in ``(-180, 180]``, by which the stream's
+    display matrix turns the stored frames to show them upright (phone
+    videos often carry ``90`` or ``-90``); 0 when it has none. The
+    value of FFmpeg's ``av_display_rotation_get``, as PyAV's
+    ``VideoFrame.rotation`` gives it, but ``180`` for a half turn.
+    ``width`` and ``height`` are those of the stored frames, and decoded
+    frames come as stored unless the output asks for ``rotate=True``
+    (:meth:`StreamReader.add_basic_video_stream`); to turn them yourself,
+    ``torch.rot90(chunk, round(rotation / 90), dims=(-2, -1))``. Not part
+    of torchaudio's API."""
 
 
 @dataclass
@@ -119,7 +130,8 @@ def source_stream_from(info) -> SourceStream:
             sample_rate=info.sample_rate, num_channels=info.num_channels, **common
         )
     return SourceVideoStream(
-        width=info.width, height=info.height, frame_rate=info.frame_rate, **common
+        width=info.width, height=info.height, frame_rate=info.frame_rate,
+        rotation=info.rotation, **common
     )
 
 

@@ -238,6 +238,7 @@ class StreamReader:
         height: Optional[int] = None,
         hw_accel: Optional[str] = None,
         yuv_layout: str = "full",
+        rotate: bool = False,
     ) -> None:
         """Adds a video output with optional rate, size and format changes.
 
@@ -289,6 +290,18 @@ class StreamReader:
                 gives the three planes as views and
                 :func:`ffstream.utils.i420_to_yuv` the full-size layout. Not
                 part of torchaudio's API.
+            rotate: Turn the frames upright as the stream's display matrix
+                says (:attr:`SourceVideoStream.rotation`, a quarter turn or
+                a half turn), after the rate, size and format steps, as the
+                ffmpeg command's autorotate does: the chunks hold exactly
+                ``torch.rot90(frames, round(rotation / 90), dims=(-2, -1))``
+                of the frames ``rotate=False`` gives with ``width`` and
+                ``height`` swapped, and ``width``/``height`` are those of the
+                turned frame. ``False`` (the default) keeps the frames as
+                stored, as torchaudio did. Not with ``hw_accel``; with
+                :meth:`add_video_stream` put ``transpose=cclock`` (90),
+                ``hflip,vflip`` (180) or ``transpose=clock`` (-90) in
+                ``filter_desc``. Not part of torchaudio's API.
         """
         rate = _basic.rate_text(frame_rate)
         _basic.check_positive("width", width, integer=True)
@@ -299,7 +312,7 @@ class StreamReader:
             self._source_index("video", stream_index),
             *_basic.chunking(frames_per_chunk, seconds_per_chunk), buffer_chunk_size,
             decoder, decoder_option or {}, None if hw_accel is not None else format,
-            rate, width, height, hw_accel, _basic.yuv_i420(yuv_layout),
+            rate, width, height, hw_accel, _basic.yuv_i420(yuv_layout), bool(rotate),
         )
         self._note_outputs(hw_accel, format)
 

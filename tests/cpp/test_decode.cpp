@@ -272,6 +272,41 @@ TEST(Video, Yuv420pIsPlanarWithFullSizeChroma) {
                                              kHeight * kWidth, kWidth, 1}));
 }
 
+TEST(Video, RotateTurnsFramesByTheDisplayMatrix) {
+  FFSTREAM_REQUIRE_MEDIA();
+  StreamReader reader(media("rot90.mp4"));
+  const SourceStreamInfo info = reader.src_stream_info(0);
+  EXPECT_DOUBLE_EQ(info.rotation, 90.0);
+  EXPECT_EQ(info.width, kWidth);  // the stored frame's
+  OutputOptions stored = video_output(0, -1, std::nullopt);
+  stored.format = "rgb24";
+  OutputOptions turned = stored;
+  turned.rotate = true;
+  reader.add_stream(stored);
+  reader.add_stream(turned);
+  EXPECT_EQ(reader.out_stream_info(1).width, kHeight);
+  auto chunks = decode_all(reader);
+  ASSERT_EQ(chunks[0].size(), 1u);
+  ASSERT_EQ(chunks[1].size(), 1u);
+  const Chunk& a = chunks[0][0];
+  const Chunk& b = chunks[1][0];
+  ASSERT_EQ(b.shape, (std::vector<int64_t>{kNumFrames, 3, kWidth, kHeight}));
+  // A quarter turn counter-clockwise: row y of the turned frame is column
+  // W - 1 - y of the stored one.
+  int64_t bad = 0;
+  for (int64_t n = 0; n < kNumFrames; ++n) {
+    for (int64_t ch = 0; ch < 3; ++ch) {
+      for (int64_t y = 0; y < kWidth; ++y) {
+        for (int64_t x = 0; x < kHeight; ++x) {
+          bad += at<uint8_t>(b, {n, ch, y, x}) !=
+                 at<uint8_t>(a, {n, ch, x, kWidth - 1 - y});
+        }
+      }
+    }
+  }
+  EXPECT_EQ(bad, 0);
+}
+
 TEST(Video, FramePts) {
   StreamReader reader(kTestsrc, "lavfi");
   reader.add_stream(video_output(0, 1));

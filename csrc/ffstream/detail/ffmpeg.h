@@ -3,6 +3,7 @@
 // (4.4 through 7.x).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 
@@ -17,6 +18,7 @@ extern "C" {
 #include <libavutil/avutil.h>
 #include <libavutil/channel_layout.h>
 #include <libavutil/dict.h>
+#include <libavutil/display.h>
 #include <libavutil/hwcontext.h>
 #include <libavutil/imgutils.h>
 #include <libavutil/opt.h>
@@ -49,6 +51,11 @@ extern "C" {
 // avformat_index_get_entry replaced AVStream::index_entries in lavf 58.78.
 #define FFSTREAM_HAS_INDEX_GET_ENTRY \
   (LIBAVFORMAT_VERSION_INT >= AV_VERSION_INT(58, 78, 100))
+
+// FFmpeg 6.1 (lavc 60.31) moved a stream's side data, the display matrix
+// among it, into codecpar->coded_side_data; 7.0 removed AVStream::side_data.
+#define FFSTREAM_HAS_CODED_SIDE_DATA \
+  (LIBAVCODEC_VERSION_INT >= AV_VERSION_INT(60, 31, 102))
 
 namespace ffstream::detail {
 
@@ -97,6 +104,29 @@ inline int num_channels(const AVFrame* frame) {
 #else
   return frame->channels;
 #endif
+}
+
+// The stream's display matrix (nine 16.16 fixed-point values, see
+// libavutil/display.h), or nullptr when the container gives none.
+inline const int32_t* display_matrix(const AVStream* stream) {
+  constexpr size_t kBytes = 9 * sizeof(int32_t);
+#if FFSTREAM_HAS_CODED_SIDE_DATA
+  const AVCodecParameters* par = stream->codecpar;
+  const AVPacketSideData* sd = av_packet_side_data_get(
+      par->coded_side_data, par->nb_coded_side_data, AV_PKT_DATA_DISPLAYMATRIX);
+  if (sd != nullptr && sd->size >= kBytes) {
+    return reinterpret_cast<const int32_t*>(sd->data);
+  }
+#else
+  for (int i = 0; i < stream->nb_side_data; ++i) {
+    const AVPacketSideData& sd = stream->side_data[i];
+    if (sd.type == AV_PKT_DATA_DISPLAYMATRIX &&
+        static_cast<size_t>(sd.size) >= kBytes) {
+      return reinterpret_cast<const int32_t*>(sd.data);
+    }
+  }
+#endif
+  return nullptr;
 }
 
 }  // namespace ffstream::detail

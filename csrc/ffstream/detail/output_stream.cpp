@@ -23,7 +23,7 @@ constexpr int64_t kMaxHintBytes = int64_t{256} << 20;
 
 bool has_basic_options(const OutputOptions& o) {
   return o.format || o.sample_rate || o.num_channels || o.frame_rate ||
-         o.width || o.height;
+         o.width || o.height || o.rotate;
 }
 
 // Checks the arguments that need no FFmpeg state; returns the source index.
@@ -55,6 +55,15 @@ int validate(const OutputOptions& o) {
       throw Error(ErrorKind::kInvalidArgument,
                   what + ": yuv_layout='i420' is for CPU frames (GPU frames come as NV12)");
     }
+    if (o.rotate) {
+      throw Error(ErrorKind::kInvalidArgument,
+                  what + ": rotate=True runs a CPU filter; turn the GPU chunks "
+                         "with torch.rot90(chunk, round(rotation / 90), dims=(-2, -1)), "
+                         "rotation being the source stream's");
+    }
+  }
+  if (o.rotate && o.media_type != MediaType::kVideo) {
+    throw Error(ErrorKind::kInvalidArgument, "rotate is for video outputs");
   }
   if (o.yuv_i420 && o.media_type != MediaType::kVideo) {
     throw Error(ErrorKind::kInvalidArgument, "yuv_layout is for video outputs");
@@ -63,7 +72,7 @@ int validate(const OutputOptions& o) {
     throw Error(ErrorKind::kInvalidArgument,
                 "an output takes either filter_desc or the basic options "
                 "(format, sample_rate, num_channels, frame_rate, width, "
-                "height), not both");
+                "height, rotate), not both");
   }
   if (o.seconds_per_chunk) {
     if (!(*o.seconds_per_chunk > 0) || !std::isfinite(*o.seconds_per_chunk) ||
@@ -103,10 +112,34 @@ const FrameLayout& check_chunk_bytes(const FrameLayout& layout,
   return layout;
 }
 
+// Quarter turns counter-clockwise (0 to 3) that bring the stream's frames
+// upright, when the output asks for it (OutputOptions::rotate). Angles within
+// a degree of a quarter turn count as it, as the ffmpeg command's autorotate
+// takes them; others would need the rotate filter's interpolation and a
+// larger frame, so they are refused.
+int upright_turns(const OutputOptions& o, const AVStream* stream,
+                  const std::string& context) {
+  if (!o.rotate) return 0;
+  const double degrees = display_rotation(stream);
+  const double quarters = std::round(degrees / 90);
+  if (std::fabs(degrees - 90 * quarters) >= 1) {
+    char angle[32];
+    std::snprintf(angle, sizeof angle, "%g", degrees);
+    throw Error(ErrorKind::kNotImplemented,
+                "rotate=True turns by quarter turns, but the display matrix of " +
+                    context + " asks for " + angle +
+                    " degrees; use add_video_stream with FFmpeg's rotate filter");
+  }
+  return (static_cast<int>(quarters) % 4 + 4) % 4;
+}
+
 // The filter string of a basic output, as torchaudio built it: resample,
 // then sample format and channels; or frame rate, then size, then pixel
-// format. Empty when nothing changes.
-std::string basic_filter(const OutputOptions& o) {
+// format. `turns` quarter turns counter-clockwise come last, on the frames
+// of the final size and format, so that they are exactly the unturned
+// frames turned (the size is asked of the frame before the turn). Empty
+// when nothing changes.
+std::string basic_filter(const OutputOptions& o, int turns) {
   std::vector<std::string> steps;
   auto join = [](const std::vector<std::string>& parts, const char* sep) {
     std::string out;
@@ -123,17 +156,26 @@ std::string basic_filter(const OutputOptions& o) {
     if (!options.empty()) steps.push_back("aformat=" + join(options, ":"));
   } else {
     if (o.frame_rate) steps.push_back("fps=" + *o.frame_rate);
+    // A quarter turn swaps the sides: the width asked of the turned frame
+    // is the height of the frame before the turn.
+    const bool swap = turns % 2 == 1;
+    const std::optional<int>& width = swap ? o.height : o.width;
+    const std::optional<int>& height = swap ? o.width : o.height;
     std::vector<std::string> size;
-    if (o.width) size.push_back("width=" + std::to_string(*o.width));
+    if (width) size.push_back("width=" + std::to_string(*width));
     // "scale=width=W" alone is refused by FFmpeg 5.1's scale filter (it
     // reads it as a size); torchaudio built it and failed. Keep the height.
-    if (o.height) {
-      size.push_back("height=" + std::to_string(*o.height));
-    } else if (o.width) {
+    if (height) {
+      size.push_back("height=" + std::to_string(*height));
+    } else if (width) {
       size.push_back("height=ih");
     }
     if (!size.empty()) steps.push_back("scale=" + join(size, ":"));
     if (o.format) steps.push_back("format=pix_fmts=" + *o.format);
+    // The turns of the ffmpeg command's autorotate; all move pixels only.
+    if (turns == 1) steps.push_back("transpose=cclock");
+    if (turns == 2) steps.push_back("hflip,vflip");
+    if (turns == 3) steps.push_back("transpose=clock");
   }
   return join(steps, ",");
 }
@@ -143,12 +185,12 @@ std::string basic_filter(const OutputOptions& o) {
 // that has no converter into the nearest one that has (instead of refusing
 // it).
 std::string effective_filter(const OutputOptions& o,
-                             const AVCodecContext* decoder,
+                             const AVCodecContext* decoder, int turns,
                              const std::string& context) {
   check_frames_known(decoder, context);
   if (o.hw_accel) return "";  // GPU frames pass through as decoded
   if (o.filter_desc && !o.filter_desc->empty()) return *o.filter_desc;
-  std::string basic = basic_filter(o);
+  std::string basic = basic_filter(o, turns);
   if (!basic.empty()) return basic;
   if (o.media_type == MediaType::kVideo &&
       find_pixel_format(decoder->pix_fmt) == nullptr) {
@@ -163,10 +205,10 @@ std::string effective_filter(const OutputOptions& o,
 // swresample writing into the chunk saves the graph's frame copy): a basic
 // output asking for a format alone, or the nearest-format conversion.
 std::optional<int> direct_format(const OutputOptions& o,
-                                 const AVCodecContext* decoder) {
+                                 const AVCodecContext* decoder, int turns) {
   if (o.hw_accel) return std::nullopt;
   if ((o.filter_desc && !o.filter_desc->empty()) || o.sample_rate ||
-      o.num_channels || o.frame_rate || o.width || o.height) {
+      o.num_channels || o.frame_rate || o.width || o.height || turns != 0) {
     return std::nullopt;
   }
   if (o.media_type == MediaType::kVideo) {
@@ -336,8 +378,9 @@ OutputStream::OutputStream(const AVFormatContext* format,
       color_range_(stream->codecpar->color_range),
       stream_frame_rate_(stream_frame_rate(stream)),
       stream_time_base_(stream->time_base),
-      filter_description_(effective_filter(options, decoder, context_)),
-      direct_format_(direct_format(options, decoder)),
+      turns_(upright_turns(options, stream, context_)),
+      filter_description_(effective_filter(options, decoder, turns_, context_)),
+      direct_format_(direct_format(options, decoder, turns_)),
       graph_(std::in_place,
              FilterInput::from_codec(
                  decoder, stream->time_base,

@@ -133,6 +133,8 @@ class OutputStream {
   AVColorRange color_range_ = AVCOL_RANGE_UNSPECIFIED;
   AVRational stream_frame_rate_;
   AVRational stream_time_base_;
+  // Quarter turns counter-clockwise that rotate=True adds (0 without it).
+  int turns_ = 0;
   // The filter as the user sees it; the graph may run less of it.
   std::string filter_description_;
   // When the filter only converts the pixel or sample format, the converter

@@ -1,5 +1,7 @@
 #include "ffstream/detail/stream_info.h"
 
+#include <cmath>
+
 #include "ffstream/detail/raii.h"
 
 namespace ffstream::detail {
@@ -14,6 +16,17 @@ AVRational stream_frame_rate(const AVStream* stream) {
   if (valid(stream->avg_frame_rate)) return stream->avg_frame_rate;
   if (valid(stream->r_frame_rate)) return stream->r_frame_rate;
   return AVRational{0, 1};
+}
+
+double display_rotation(const AVStream* stream) {
+  const int32_t* matrix = display_matrix(stream);
+  if (matrix == nullptr) return 0;
+  double degrees = av_display_rotation_get(matrix);
+  // A matrix that scales an axis to nothing has no angle (NaN): no turn.
+  if (!std::isfinite(degrees)) return 0;
+  // -180 and 180 are the same turn; report one of them, and 0, not -0.
+  if (degrees <= -180) degrees += 360;
+  return degrees + 0.0;
 }
 
 SourceStreamInfo describe_source_stream(const AVStream* stream) {
@@ -43,6 +56,7 @@ SourceStreamInfo describe_source_stream(const AVStream* stream) {
     info.width = par->width;
     info.height = par->height;
     info.frame_rate = av_q2d(stream_frame_rate(stream));
+    info.rotation = display_rotation(stream);
   }
   return info;
 }

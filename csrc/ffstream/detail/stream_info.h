@@ -12,4 +12,8 @@ SourceStreamInfo describe_source_stream(const AVStream* stream);
 // 0/1.
 AVRational stream_frame_rate(const AVStream* stream);
 
+// SourceStreamInfo::rotation of a stream: the counter-clockwise turn its
+// display matrix asks for, in (-180, 180]; 0 without a usable matrix.
+double display_rotation(const AVStream* stream);
+
 }  // namespace ffstream::detail
