@@ -37,6 +37,30 @@ const char* dtype_name(DType dtype) {
   return "unknown";
 }
 
+#if defined(FFSTREAM_GUARD_STORAGE) && defined(__linux__)
+namespace {
+// Hardening builds (ci/sanitize.sh, ci/fuzz.sh): storage that ends right
+// before an inaccessible page, so that a write past it crashes at once,
+// whoever makes it. FFmpeg is not instrumented: ASan cannot see its writes.
+// Only from 64 KiB on: each guarded block takes two of the 65530 mappings
+// the kernel allows a process, and a test holding thousands of small audio
+// chunks would run out (tests/cpp/test_converter.cpp guards small frames).
+constexpr size_t kGuardFrom = size_t{64} << 10;
+
+Storage allocate_guarded(size_t bytes) {
+  const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  const size_t body = (bytes + page - 1) / page * page;
+  void* mapped = mmap(nullptr, body + page, PROT_READ | PROT_WRITE,
+                      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (mapped == MAP_FAILED) throw std::bad_alloc();
+  auto* base = static_cast<uint8_t*>(mapped);
+  mprotect(base + body, page, PROT_NONE);
+  return Storage(base + body - bytes,
+                 [base, size = body + page](uint8_t*) { munmap(base, size); });
+}
+}  // namespace
+#endif
+
 Storage allocate_storage(size_t num_bytes) {
   constexpr size_t kAlignment = 64;
   if (num_bytes > SIZE_MAX / 2) throw std::bad_alloc();
@@ -44,23 +68,11 @@ Storage allocate_storage(size_t num_bytes) {
   const size_t rounded =
       (num_bytes + kStorageTailSlack + kAlignment - 1) / kAlignment * kAlignment;
 #if defined(FFSTREAM_GUARD_STORAGE) && defined(__linux__)
-  // Hardening builds (ci/sanitize.sh, ci/fuzz.sh): the storage ends right
-  // before an inaccessible page, so that a write past it crashes at once,
-  // whoever makes it. FFmpeg is not instrumented: ASan cannot see its writes.
-  const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
-  const size_t body = (rounded + page - 1) / page * page;
-  void* mapped = mmap(nullptr, body + page, PROT_READ | PROT_WRITE,
-                      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (mapped == MAP_FAILED) throw std::bad_alloc();
-  auto* base = static_cast<uint8_t*>(mapped);
-  mprotect(base + body, page, PROT_NONE);
-  return Storage(base + body - rounded,
-                 [base, bytes = body + page](uint8_t*) { munmap(base, bytes); });
-#else
+  if (rounded >= kGuardFrom) return allocate_guarded(rounded);
+#endif
   void* p = std::aligned_alloc(kAlignment, rounded);
   if (p == nullptr) throw std::bad_alloc();
   return Storage(static_cast<uint8_t*>(p), [](uint8_t* q) { std::free(q); });
-#endif
 }
 
 }  // namespace ffstream
