@@ -44,13 +44,17 @@ struct Writers {
                      reinterpret_cast<uintptr_t>(dst_data[p]) % kSimdBlock == 0;
     }
     c.prepare_sws(f);
-    if (whole_blocks) {
+    if (whole_blocks && c.sws_width_ == c.width_) {
       sws_scale(c.sws_.get(), f->data, f->linesize, 0, c.height_, dst_data,
                 dst_linesize);
       return;
     }
+    const uint8_t* src[4] = {f->data[0], f->data[1], f->data[2], f->data[3]};
+    int src_linesize[4] = {f->linesize[0], f->linesize[1], f->linesize[2],
+                           f->linesize[3]};
+    if (c.sws_width_ > c.width_) c.widen_rows(f, src, src_linesize);
     AVFrame* padded = c.padded_frame();
-    sws_scale(c.sws_.get(), f->data, f->linesize, 0, c.height_, padded->data,
+    sws_scale(c.sws_.get(), src, src_linesize, 0, c.height_, padded->data,
               padded->linesize);
     for (int p = 0; p < planes; ++p) {
       av_image_copy_plane(dst_data[p], dst_linesize[p], padded->data[p],
@@ -339,19 +343,62 @@ Converter Converter::for_video(AVPixelFormat format, int width, int height,
   return c;
 }
 
+// FFmpeg 5.1's unscaled YUV-to-RGB converters (libswscale/yuv2rgb.c) work
+// on pixel pairs and leave the last pixel of an odd-width row unwritten for
+// some outputs (argb, abgr and rgb48le on x86-64; the ffmpeg command's own
+// output has zeros there). They serve 8-bit 4:2:0 and 4:2:2 input of an even
+// height. Such frames are converted one column wider (the chroma planes are
+// as wide either way), which changes no other pixel; the extra column is
+// not copied into the chunk.
+int Converter::sws_width_for(const AVFrame* f) const {
+  const auto in = static_cast<AVPixelFormat>(f->format);
+  const bool pairs_converter =
+      (in == AV_PIX_FMT_YUV420P || in == AV_PIX_FMT_YUVJ420P ||
+       in == AV_PIX_FMT_YUVA420P || in == AV_PIX_FMT_YUV422P ||
+       in == AV_PIX_FMT_YUVJ422P) &&
+      (av_pix_fmt_desc_get(format_)->flags & AV_PIX_FMT_FLAG_RGB) &&
+      height_ % 2 == 0;
+  return pairs_converter && width_ % 2 == 1 ? width_ + 1 : width_;
+}
+
+void Converter::widen_rows(const AVFrame* f, const uint8_t* src[4],
+                           int src_linesize[4]) {
+  // The extra column reads one byte past each luma (and alpha) row: the
+  // row's padding in a decoder's frame, but the next row, or past the
+  // buffer, where rows are packed (the lavfi device's frames). Those
+  // planes are copied into rows with room first.
+  const size_t stride = static_cast<size_t>(sws_width_);
+  for (int p : {0, 3}) {
+    if (f->data[p] == nullptr || f->linesize[p] >= sws_width_) continue;
+    std::vector<uint8_t>& rows = widened_[p == 0 ? 0 : 1];
+    rows.resize(stride * height_);
+    for (int y = 0; y < height_; ++y) {
+      const uint8_t* in = f->data[p] + static_cast<ptrdiff_t>(y) * f->linesize[p];
+      uint8_t* out = rows.data() + y * stride;
+      std::memcpy(out, in, width_);
+      out[width_] = in[width_ - 1];
+    }
+    src[p] = rows.data();
+    src_linesize[p] = static_cast<int>(stride);
+  }
+}
+
 void Converter::prepare_sws(const AVFrame* f) {
   const int range = f->color_range;
+  const int width = sws_width_for(f);
   if (sws_ && f->format == sws_input_ && f->colorspace == sws_colorspace_ &&
-      range == sws_range_) {
+      range == sws_range_ && width == sws_width_) {
     return;
   }
+  if (width != sws_width_) padded_.reset();
+  sws_width_ = width;
   // Same choices as libavfilter's scale filter with its defaults, so values
   // match those of a "format=pix_fmts=..." filter: bicubic (the scale
   // filter's default in FFmpeg 5.1; the tests compare the two byte for
   // byte), the frame's colour matrix, and its range when the frame states
   // one.
-  sws_.reset(sws_getContext(width_, height_, static_cast<AVPixelFormat>(f->format),
-                            width_, height_, format_, SWS_BICUBIC, nullptr,
+  sws_.reset(sws_getContext(width, height_, static_cast<AVPixelFormat>(f->format),
+                            width, height_, format_, SWS_BICUBIC, nullptr,
                             nullptr, nullptr));
   if (!sws_) {
     const char* name = av_get_pix_fmt_name(static_cast<AVPixelFormat>(f->format));
@@ -383,7 +430,7 @@ AVFrame* Converter::padded_frame() {
   FramePtr frame(av_frame_alloc());
   if (!frame) throw std::bad_alloc();
   frame->format = format_;
-  frame->width = width_;
+  frame->width = sws_width_;
   frame->height = height_;
   // Rows aligned to whole SIMD blocks, and FFmpeg's own padding after them.
   const int ret = av_frame_get_buffer(frame.get(), Writers::kSimdBlock);

@@ -72,6 +72,13 @@ class Converter {
 
   // Sets sws_ up for `frame`'s format, colour matrix and range.
   void prepare_sws(const AVFrame* frame);
+  // The width swscale converts `frame` at: width_, or one more where
+  // FFmpeg's converter would leave the last column unwritten.
+  int sws_width_for(const AVFrame* frame) const;
+  // Points `src` at copies of `frame`'s luma and alpha rows with room for
+  // that extra column, where its own rows have none.
+  void widen_rows(const AVFrame* frame, const uint8_t* src[4],
+                  int src_linesize[4]);
   // The padded frame swscale writes into when the chunk's rows cannot take
   // its writes (see Writers::swscale); made on first use.
   AVFrame* padded_frame();
@@ -92,8 +99,9 @@ class Converter {
   // swscale path: the context and the frame properties it was set up for.
   SwsContextPtr sws_;
   int sws_input_ = AV_PIX_FMT_NONE;
-  int sws_colorspace_ = -1, sws_range_ = -1;
+  int sws_colorspace_ = -1, sws_range_ = -1, sws_width_ = 0;
   FramePtr padded_;
+  std::vector<uint8_t> widened_[2];  // luma and alpha rows (widen_rows)
   // swresample path: target sample format (packed: chunks are interleaved).
   AVSampleFormat sample_format_ = AV_SAMPLE_FMT_NONE;
   SwrContextPtr swr_;
