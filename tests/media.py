@@ -64,6 +64,12 @@ RECIPES: Dict[str, List[str]] = {
         "-f", "lavfi", "-i", _V, "-c:v", "libx264", "-pix_fmt", "yuv420p", *_GOP,
         "-output_ts_offset", str(START_OFFSET),
     ],
+    # The same in MP4 (B-frames and an edit list that starts with an empty
+    # edit of START_OFFSET seconds).
+    "offset.mp4": [
+        "-f", "lavfi", "-i", _V, "-c:v", "libx264", "-pix_fmt", "yuv420p", *_GOP,
+        "-output_ts_offset", str(START_OFFSET),
+    ],
     # Colour flagged BT.709, limited range (GPU RGB follows the flags), and a
     # 10-bit stream (NVDEC gives it as P010).
     "h264_bt709.mp4": [
@@ -182,16 +188,49 @@ RECIPES: Dict[str, List[str]] = {
 }
 
 
+
+def _h264(gop: int, bframes: int) -> List[str]:
+    return ["-f", "lavfi", "-i", _V, "-c:v", "libx264", "-pix_fmt", "yuv420p", "-g", str(gop),
+            "-keyint_min", str(gop), "-sc_threshold", "0", "-bf", str(bframes)]
+
+
+# Media made in two steps: an encode (arguments as in RECIPES) into a
+# temporary file, then a stream copy of it: name -> (encode, options before
+# "-i", options after).
+TWO_STEP: Dict[str, tuple] = {
+    # "-ss" before "-i" with "-c copy" keeps the whole GOP the cut falls in
+    # and writes an MP4 edit list that starts at the cut: the demuxer flags
+    # the packets before it for discarding, and decoding gives fewer frames
+    # than there are packets.
+    **{
+        f"edit_list_g{gop}_bf{bf}.mp4": (_h264(gop, bf), ["-ss", cut], ["-c", "copy"])
+        for gop, bf, cut in [(10, 2, "0.2"), (12, 0, "0.3"), (8, 3, "0.5")]
+    },
+    # An MPEG-TS cut mid-GOP (output "-ss" with "-copyinkf"): its first
+    # packets need frames it lacks, and the decoder drops them.
+    "mid_gop.ts": (_h264(10, 2), [], ["-ss", "0.2", "-c", "copy", "-copyinkf"]),
+}
+
+
+def _ffmpeg(args: List[str]) -> None:
+    subprocess.run(
+        ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y", *args], check=True
+    )
+
+
 def make(name: str, directory: Path) -> Path:
     """Creates media file `name` in `directory` unless it is there already."""
     path = directory / name
     if not path.exists():
         tmp = path.with_name("tmp-" + name)
-        subprocess.run(
-            ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
-             *RECIPES[name], str(tmp)],
-            check=True,
-        )
+        if name in TWO_STEP:
+            encode, before, after = TWO_STEP[name]
+            first = path.with_name("tmp-first-" + name)
+            _ffmpeg([*encode, str(first)])
+            _ffmpeg([*before, "-i", str(first), *after, str(tmp)])
+            first.unlink()
+        else:
+            _ffmpeg([*RECIPES[name], str(tmp)])
         tmp.rename(path)
     return path
 
@@ -224,6 +263,27 @@ def ffprobe_frame_times(path: Path) -> List[tuple]:
         duration = int(frame.get("duration", frame.get("pkt_duration", 0)))
         times.append((None if ticks is None else int(ticks) * num / den, duration * num / den))
     return times
+
+
+def ffprobe_video_frames(path: Path) -> tuple:
+    """What decoding the first video stream gives, as ffprobe -show_frames
+    reports it: the best-effort timestamp of every frame in seconds, the
+    indices of the key frames; and the number of the stream's packets."""
+    def probe(entries: str) -> dict:
+        out = subprocess.run(
+            ["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", entries,
+             "-of", "json", str(path)],
+            check=True, capture_output=True, text=True,
+        ).stdout
+        return json.loads(out)
+
+    info = probe("stream=time_base:frame=best_effort_timestamp,key_frame")
+    num, den = (int(x) for x in info["streams"][0]["time_base"].split("/"))
+    frames = info["frames"]
+    pts = [int(f["best_effort_timestamp"]) * num / den for f in frames]
+    keys = [i for i, f in enumerate(frames) if int(f["key_frame"])]
+    packets = len(probe("packet=pts")["packets"])
+    return pts, keys, packets
 
 
 def ffmpeg_decode_video(path: Path, pix_fmt: str = "rgb24", vf: str = "") -> np.ndarray:
