@@ -161,13 +161,53 @@ def test_out_of_range_raises_index_error_naming_the_range(make_media, call, mess
         call(reader)
 
 
-def test_outputs_that_change_frame_timing_are_refused(make_media):
+@pytest.mark.parametrize(
+    "filter_desc",
+    ["crop=40:30:8:6", "crop=32:24:t*40:0", "pad=80:64:8:6:red", "transpose=1", "hflip",
+     "vflip,eq=contrast=1.5:eval=frame", "rotate=0.3", "hue=H=t*3", "scale=33:25"],
+)
+def test_filters_that_keep_each_frame_apart_give_the_streamed_frames(make_media, filter_desc):
+    path = make_media("edit_list_g8_bf3.mp4")
+    desc = filter_desc + ",format=rgb24"
+    reader = StreamReader(str(path))
+    reader.add_video_stream(-1, -1, filter_desc=desc)
+    reader.process_all_packets()
+    (whole,) = reader.pop_chunks()
+    reader = StreamReader(str(path))
+    reader.add_video_stream(4, filter_desc=desc)
+    indices = [30, 2, 17, 17, 36, 0, 9]
+    got = reader.get_frames_at(indices)
+    assert torch.equal(got._elem, whole._elem[indices])
+    assert torch.equal(got.frame_pts, whole.frame_pts[indices])
+
+
+@pytest.mark.parametrize(
+    "filter_desc, message",
+    [
+        # Filters that change which frames come out or when, or mix frames.
+        *[(f, f"filter '{f.split('=')[0]}' may change which frames come out or when")
+          for f in ["fps=10", "select=eq(pict_type\\,I)", "setpts=2*PTS", "trim=end=1",
+                    "tpad=start=2", "reverse", "framestep=2", "tmix=frames=3",
+                    "yadif=mode=send_field", "minterpolate=fps=50"]],
+        # Per-frame filters whose expressions count or remember frames.
+        ("crop=32:24:n:0", "filter 'crop' has x='n', whose n counts the frames"),
+        ("geq=lum=random(0)*255:cb=128:cr=128", "filter 'geq' has .*random\\(\\) keeps state"),
+    ],
+)
+def test_outputs_that_change_timing_or_mix_frames_are_refused_naming_the_filter(
+    make_media, filter_desc, message
+):
+    reader = StreamReader(str(make_media("h264.mp4")))
+    reader.add_video_stream(4, filter_desc=filter_desc)
+    with pytest.raises(InvalidArgumentError, match=message):
+        reader.get_frames_at([1])
+
+
+def test_a_frame_rate_output_is_refused(make_media):
     reader = StreamReader(str(make_media("h264.mp4")))
     reader.add_basic_video_stream(4, frame_rate=10)
-    reader.add_video_stream(4, filter_desc="tmix=frames=3")
-    for output in (0, 1):
-        with pytest.raises(InvalidArgumentError, match="changes frame timing"):
-            reader.get_frames_at([1], output=output)
+    with pytest.raises(InvalidArgumentError, match="filter 'fps'"):
+        reader.get_frames_at([1])
     with pytest.raises(IndexError, match="output stream index 5"):
         reader.get_frames_at([1], output=5)
 
