@@ -64,6 +64,12 @@ RECIPES: Dict[str, List[str]] = {
         "-f", "lavfi", "-i", _V, "-c:v", "libx264", "-pix_fmt", "yuv420p", *_GOP,
         "-output_ts_offset", str(START_OFFSET),
     ],
+    # The same in MP4 (B-frames and an edit list that starts with an empty
+    # edit of START_OFFSET seconds).
+    "offset.mp4": [
+        "-f", "lavfi", "-i", _V, "-c:v", "libx264", "-pix_fmt", "yuv420p", *_GOP,
+        "-output_ts_offset", str(START_OFFSET),
+    ],
     # Colour flagged BT.709, limited range (GPU RGB follows the flags), and a
     # 10-bit stream (NVDEC gives it as P010).
     "h264_bt709.mp4": [
@@ -182,17 +188,48 @@ RECIPES: Dict[str, List[str]] = {
 }
 
 
-# Files made from another test file: name -> (source file, ffmpeg arguments
-# after "-i source"). A display matrix needs this second step: FFmpeg 5.1's
-# ffmpeg turns a "rotate" tag into one only when it copies the stream (and
-# has no -display_rotation yet). The angle is counter-clockwise as FFmpeg
-# reads it back (rotate=270 reads back as -90).
+def _h264(gop: int, bframes: int) -> List[str]:
+    return ["-f", "lavfi", "-i", _V, "-c:v", "libx264", "-pix_fmt", "yuv420p", "-g", str(gop),
+            "-keyint_min", str(gop), "-sc_threshold", "0", "-bf", str(bframes)]
+
+
+# Sources of the stream copies below.
+RECIPES.update({
+    f"h264_g{gop}_bf{bf}.{ext}": _h264(gop, bf)
+    for gop, bf, ext in [(10, 2, "mp4"), (12, 0, "mp4"), (8, 3, "mp4"), (10, 2, "ts")]
+})
+
+# Files made from another test file by a stream copy: name -> (source file,
+# ffmpeg options before "-i source", options after).
 DERIVED: Dict[str, tuple] = {
-    f"rgb_rot{angle}.mp4": (
-        "rgb_lossless.mkv", ["-c", "copy", "-metadata:s:v:0", f"rotate={angle}"]
-    )
-    for angle in (90, 180, 270, 45)
+    # A display matrix: FFmpeg 5.1's ffmpeg turns a "rotate" tag into one
+    # only when it copies the stream (and has no -display_rotation yet). The
+    # angle is counter-clockwise as FFmpeg reads it back (rotate=270 reads
+    # back as -90).
+    **{
+        f"rgb_rot{angle}.mp4": (
+            "rgb_lossless.mkv", [], ["-c", "copy", "-metadata:s:v:0", f"rotate={angle}"]
+        )
+        for angle in (90, 180, 270, 45)
+    },
+    # "-ss" before "-i" with "-c copy" keeps the whole GOP the cut falls in
+    # and writes an MP4 edit list that starts at the cut: the demuxer flags
+    # the packets before it for discarding, and decoding gives fewer frames
+    # than there are packets.
+    **{
+        f"edit_list_g{gop}_bf{bf}.mp4": (f"h264_g{gop}_bf{bf}.mp4", ["-ss", cut], ["-c", "copy"])
+        for gop, bf, cut in [(10, 2, "0.2"), (12, 0, "0.3"), (8, 3, "0.5")]
+    },
+    # An MPEG-TS cut mid-GOP (output "-ss" with "-copyinkf"): its first
+    # packets need frames it lacks, and the decoder drops them.
+    "mid_gop.ts": ("h264_g10_bf2.ts", [], ["-ss", "0.2", "-c", "copy", "-copyinkf"]),
 }
+
+
+def _ffmpeg(args: List[str]) -> None:
+    subprocess.run(
+        ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y", *args], check=True
+    )
 
 
 def make(name: str, directory: Path) -> Path:
@@ -200,16 +237,12 @@ def make(name: str, directory: Path) -> Path:
     path = directory / name
     if not path.exists():
         if name in DERIVED:
-            source, args = DERIVED[name]
-            args = ["-i", str(make(source, directory)), *args]
+            source, before, after = DERIVED[name]
+            args = [*before, "-i", str(make(source, directory)), *after]
         else:
             args = RECIPES[name]
         tmp = path.with_name("tmp-" + name)
-        subprocess.run(
-            ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
-             *args, str(tmp)],
-            check=True,
-        )
+        _ffmpeg([*args, str(tmp)])
         tmp.rename(path)
     return path
 
@@ -242,6 +275,27 @@ def ffprobe_frame_times(path: Path) -> List[tuple]:
         duration = int(frame.get("duration", frame.get("pkt_duration", 0)))
         times.append((None if ticks is None else int(ticks) * num / den, duration * num / den))
     return times
+
+
+def ffprobe_video_frames(path: Path) -> tuple:
+    """What decoding the first video stream gives, as ffprobe -show_frames
+    reports it: the best-effort timestamp of every frame in seconds, the
+    indices of the key frames; and the number of the stream's packets."""
+    def probe(entries: str) -> dict:
+        out = subprocess.run(
+            ["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", entries,
+             "-of", "json", str(path)],
+            check=True, capture_output=True, text=True,
+        ).stdout
+        return json.loads(out)
+
+    info = probe("stream=time_base:frame=best_effort_timestamp,key_frame")
+    num, den = (int(x) for x in info["streams"][0]["time_base"].split("/"))
+    frames = info["frames"]
+    pts = [int(f["best_effort_timestamp"]) * num / den for f in frames]
+    keys = [i for i, f in enumerate(frames) if int(f["key_frame"])]
+    packets = len(probe("packet=pts")["packets"])
+    return pts, keys, packets
 
 
 def ffmpeg_decode_video(path: Path, pix_fmt: str = "rgb24", vf: str = "") -> np.ndarray:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 import zlib
 
+import media
 import pytest
 import torch
 from ffstream import InvalidArgumentError, StreamReader
@@ -14,13 +15,16 @@ from helpers import decode_whole_video, pop_all
 
 # B-frame H.264 in MP4 and MPEG-TS, open-GOP HEVC, VP9, MPEG-2 and MPEG-4
 # Part 2, variable frame rate, a first pts that is not 0, key frames 5 s
-# apart, AVI with a tick per frame and gaps, and AVI whose B-frames have no
-# pts (its index comes from decoding).
+# apart, AVI with a tick per frame and gaps, MP4 edit lists that hide the
+# first frames, and two whose index comes from decoding: AVI whose B-frames
+# have no pts, and an MPEG-TS cut mid-GOP.
+EDIT_LISTS = sorted(name for name in media.DERIVED if name.startswith("edit_list"))
+DECODED = ["bframes.avi", "mid_gop.ts"]
 CONTAINERS = [
     "h264.mp4", "ntsc_av.mp4", "hevc.mp4", "hevc.ts", "vfr.mp4", "offset.mkv",
-    "h264.ts", "dropped.avi", "bframes.avi", "vp9.webm", "mpeg2.ts",
+    "offset.mp4", "h264.ts", "dropped.avi", "vp9.webm", "mpeg2.ts",
     "far_keys.mp4", "mpeg4.mkv", "ntsc_k12.avi", "gop1s_av.mp4", "late_audio.mkv",
-    "hevc_av.mp4", "rgb_lossless.mkv",
+    "hevc_av.mp4", "rgb_lossless.mkv", *EDIT_LISTS, *DECODED,
 ]
 
 
@@ -45,7 +49,7 @@ def test_frames_at_equal_sequential_decoding(make_media, name):
     index = reader.get_frame_index()
     assert index.num_frames == len(index) == n
     assert torch.equal(index.pts, whole.frame_pts)
-    assert index.decoded == (name == "bframes.avi")
+    assert index.decoded == (name in DECODED)
     for kind, indices in index_sets(n, seed=zlib.crc32(name.encode())).items():
         got = reader.get_frames_at(indices)
         assert got.shape == (len(indices), *whole.shape[1:]), kind
@@ -53,6 +57,33 @@ def test_frames_at_equal_sequential_decoding(make_media, name):
         assert torch.equal(got.frame_pts, whole.frame_pts[indices]), kind
         assert torch.equal(got.frame_duration, whole.frame_duration[indices]), kind
         assert got.pts == whole.frame_pts[indices[0]].item()
+
+
+@pytest.mark.parametrize("name", [*EDIT_LISTS, "mid_gop.ts", "offset.mp4"])
+def test_index_holds_exactly_the_frames_decoding_gives(make_media, name):
+    # Frames an edit list hides, or that a stream cut mid-GOP cannot
+    # rebuild, have packets but are never decoded into frames.
+    path = make_media(name)
+    pts, keys, packets = media.ffprobe_video_frames(path)
+    assert (len(pts) < packets) == (name != "offset.mp4")
+    gray = media.ffmpeg_decode_raw(
+        path, ["-fps_mode", "passthrough", "-f", "rawvideo", "-pix_fmt", "gray"]
+    )
+    assert gray.size == len(pts) * 64 * 48  # the ffmpeg command decodes as many
+    reader = StreamReader(str(path))
+    reader.add_basic_video_stream(3)
+    index = reader.get_frame_index()
+    assert index.num_frames == len(pts)
+    assert index.pts.tolist() == pytest.approx(pts, abs=1e-9)
+    assert index.key_frame.nonzero().flatten().tolist() == keys
+    whole = decode_whole_video(path)
+    assert torch.equal(index.pts, whole.frame_pts)
+    # Every frame (decoded forward), then frames that need seeks.
+    n = len(pts)
+    for indices in (list(range(n)), [n - 1, 0, n // 2, 1]):
+        got = reader.get_frames_at(indices)
+        assert torch.equal(got._elem, whole._elem[indices])
+        assert torch.equal(got.frame_pts, whole.frame_pts[indices])
 
 
 @pytest.mark.parametrize("name", ["h264.mp4", "hevc.ts", "vfr.mp4", "bframes.avi"])
@@ -130,13 +161,53 @@ def test_out_of_range_raises_index_error_naming_the_range(make_media, call, mess
         call(reader)
 
 
-def test_outputs_that_change_frame_timing_are_refused(make_media):
+@pytest.mark.parametrize(
+    "filter_desc",
+    ["crop=40:30:8:6", "crop=32:24:t*40:0", "pad=80:64:8:6:red", "transpose=1", "hflip",
+     "vflip,eq=contrast=1.5:eval=frame", "rotate=0.3", "hue=H=t*3", "scale=33:25"],
+)
+def test_filters_that_keep_each_frame_apart_give_the_streamed_frames(make_media, filter_desc):
+    path = make_media("edit_list_g8_bf3.mp4")
+    desc = filter_desc + ",format=rgb24"
+    reader = StreamReader(str(path))
+    reader.add_video_stream(-1, -1, filter_desc=desc)
+    reader.process_all_packets()
+    (whole,) = reader.pop_chunks()
+    reader = StreamReader(str(path))
+    reader.add_video_stream(4, filter_desc=desc)
+    indices = [30, 2, 17, 17, 36, 0, 9]
+    got = reader.get_frames_at(indices)
+    assert torch.equal(got._elem, whole._elem[indices])
+    assert torch.equal(got.frame_pts, whole.frame_pts[indices])
+
+
+@pytest.mark.parametrize(
+    "filter_desc, message",
+    [
+        # Filters that change which frames come out or when, or mix frames.
+        *[(f, f"filter '{f.split('=')[0]}' may change which frames come out or when")
+          for f in ["fps=10", "select=eq(pict_type\\,I)", "setpts=2*PTS", "trim=end=1",
+                    "tpad=start=2", "reverse", "framestep=2", "tmix=frames=3",
+                    "yadif=mode=send_field", "minterpolate=fps=50"]],
+        # Per-frame filters whose expressions count or remember frames.
+        ("crop=32:24:n:0", "filter 'crop' has x='n', whose n counts the frames"),
+        ("geq=lum=random(0)*255:cb=128:cr=128", "filter 'geq' has .*random\\(\\) keeps state"),
+    ],
+)
+def test_outputs_that_change_timing_or_mix_frames_are_refused_naming_the_filter(
+    make_media, filter_desc, message
+):
+    reader = StreamReader(str(make_media("h264.mp4")))
+    reader.add_video_stream(4, filter_desc=filter_desc)
+    with pytest.raises(InvalidArgumentError, match=message):
+        reader.get_frames_at([1])
+
+
+def test_a_frame_rate_output_is_refused(make_media):
     reader = StreamReader(str(make_media("h264.mp4")))
     reader.add_basic_video_stream(4, frame_rate=10)
-    reader.add_video_stream(4, filter_desc="tmix=frames=3")
-    for output in (0, 1):
-        with pytest.raises(InvalidArgumentError, match="changes frame timing"):
-            reader.get_frames_at([1], output=output)
+    with pytest.raises(InvalidArgumentError, match="filter 'fps'"):
+        reader.get_frames_at([1])
     with pytest.raises(IndexError, match="output stream index 5"):
         reader.get_frames_at([1], output=5)
 

@@ -709,12 +709,11 @@ OutputStream& StreamReader::Impl::output_for_frames(int output) {
     throw Error(ErrorKind::kInvalidArgument,
                 "frames on demand are for video outputs; " + name + " is audio");
   }
-  if (!out.keeps_frames_apart()) {
+  const std::string why = out.why_frames_not_apart();
+  if (!why.empty()) {
     throw Error(ErrorKind::kInvalidArgument,
-                name + " runs filter '" + out.filter_description() +
-                    "', which changes frame timing or makes frames depend on "
-                    "each other; frames on demand need one that passes every "
-                    "frame on alone (format, scale, pad, flips, transpose)");
+                "frames on demand cannot use " + name + ": in its filter '" +
+                    out.filter_description() + "', " + why);
   }
   return out;
 }

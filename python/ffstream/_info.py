@@ -215,8 +215,9 @@ class FrameIndex:
     """bool ``(num_frames,)``: whether the frame is a key frame, one a
     decoder can start from."""
     decoded: bool
-    """Whether the container left packets without pts, so that the stream
-    was decoded once to find them (AVI with B-frames)."""
+    """Whether the packets could not tell the frames, so that the stream
+    was decoded once to find them: packets without pts (AVI with B-frames),
+    or a stream cut mid-GOP whose first frames the decoder drops."""
 
     @property
     def num_frames(self) -> int:

@@ -465,13 +465,17 @@ class StreamReader:
     def get_frame_index(self, stream_index: Optional[int] = None) -> FrameIndex:
         """Every frame of a video stream in presentation order, with its pts,
         duration and key-frame flag; ``len()`` of it is the exact frame count.
+        It holds exactly the frames decoding gives: those an MP4 edit list
+        hides have packets but are left out.
 
         Args:
             stream_index: Source stream; the default video stream if ``None``.
 
         The first call for a stream reads the whole stream's packets without
-        decoding them (once per reader); it moves the reader as
-        ``seek(0)`` does, dropping buffered chunks. Later calls are free.
+        decoding them (once per reader; where the packets cannot tell, it
+        decodes the stream once, see :attr:`FrameIndex.decoded`); it moves
+        the reader as ``seek(0)`` does, dropping buffered chunks. Later
+        calls are free.
         """
         return frame_index_from(self._be.frame_index(self._source_index("video", stream_index)))
 
@@ -495,10 +499,14 @@ class StreamReader:
         the reader decodes forward when the next one is ahead with no key
         frame before it, and seeks otherwise; each is decoded once, however
         often it is asked for. Afterwards streaming (and every other output)
-        goes on after the latest frame returned. An output whose filter
-        changes frame timing or mixes frames (``fps``, ``tmix``, a
-        ``frame_rate``) is refused with :class:`~ffstream.InvalidArgumentError`;
-        an index outside ``[0, num_frames)`` raises ``IndexError``.
+        goes on after the latest frame returned. The output's filter must
+        turn each frame into one frame with its pts (``scale``, ``crop``,
+        ``pad``, ``format``, flips, ``transpose``, colour filters, ...);
+        one that changes frame timing or count or mixes frames (``fps``,
+        ``select``, ``setpts``, ``trim``, ``tmix``, a ``frame_rate``), or
+        whose expressions use the frame count ``n``, is refused with
+        :class:`~ffstream.InvalidArgumentError` naming the filter; an index
+        outside ``[0, num_frames)`` raises ``IndexError``.
         """
         return chunk_from(self._be.frames_at(output, _int_list("indices", indices)))
 

@@ -8,6 +8,7 @@
 
 #include "ffstream/detail/av_error.h"
 #include "ffstream/detail/filter_safety.h"
+#include "ffstream/detail/frame_by_frame.h"
 #include "ffstream/error.h"
 
 namespace ffstream::detail {
@@ -50,36 +51,6 @@ void set_channels(FilterInput& in, const T* src) {
   in.channel_layout = describe_layout(src->channel_layout, src->channels);
   in.num_channels = src->channels;
 #endif
-}
-
-
-// Filters whose output frame depends on one input frame only and keeps its
-// pts. Anything else (fps, tmix, setpts, ...) may carry what came before a
-// seek target into the frames after it, and so may expressions evaluated per
-// frame, which can count frames (crop's x and y; scale and pad with
-// eval=frame).
-bool is_frame_by_frame(const AVFilterGraph* graph) {
-  static const char* const kAlways[] = {
-      "buffer", "buffersink", "null", "format", "hflip",
-      "vflip",  "transpose",  "setsar", "setdar", "copy"};
-  static const char* const kWithEvalInit[] = {"scale", "pad"};
-  auto listed = [](const char* name, const auto& names) {
-    return std::any_of(std::begin(names), std::end(names),
-                       [name](const char* k) { return std::strcmp(k, name) == 0; });
-  };
-  for (unsigned i = 0; i < graph->nb_filters; ++i) {
-    AVFilterContext* filter = graph->filters[i];
-    const char* name = filter->filter->name;
-    if (listed(name, kAlways)) continue;
-    int64_t eval = 0;  // 0: expressions evaluated once, at configuration
-    if (listed(name, kWithEvalInit) &&
-        (av_opt_get_int(filter, "eval", AV_OPT_SEARCH_CHILDREN, &eval) < 0 ||
-         eval == 0)) {
-      continue;
-    }
-    return false;
-  }
-  return true;
 }
 
 }  // namespace
@@ -234,7 +205,9 @@ ComplexGraph::ComplexGraph(const std::string& description,
       return p.pad.media_type == AVMEDIA_TYPE_VIDEO;
     });
   };
-  frame_by_frame_ = video(inputs_) && video(outputs_) && is_frame_by_frame(graph_.get());
+  why_not_frame_by_frame_ = video(inputs_) && video(outputs_)
+                               ? detail::why_not_frame_by_frame(graph_.get())
+                               : "its inputs and outputs are not all video";
 }
 
 ComplexGraph ComplexGraph::rebuilt() const {

@@ -89,7 +89,9 @@ class ComplexGraph {
   const std::string& description() const { return description_; }
   // Whether every output frame is made from one input frame alone, with its
   // pts: then frames before a seek target never influence the ones after it.
-  bool frame_by_frame() const { return frame_by_frame_; }
+  // Otherwise, why not, naming the filter (see frame_by_frame.h).
+  bool frame_by_frame() const { return why_not_frame_by_frame_.empty(); }
+  const std::string& why_not_frame_by_frame() const { return why_not_frame_by_frame_; }
 
   // Feeds a frame into input `i`; the graph takes a new reference.
   void push(int i, AVFrame* frame);
@@ -126,7 +128,7 @@ class ComplexGraph {
   FilterGraphPtr graph_;
   std::vector<Input> inputs_;
   std::vector<Output> outputs_;
-  bool frame_by_frame_ = false;
+  std::string why_not_frame_by_frame_;
 };
 
 }  // namespace ffstream::detail

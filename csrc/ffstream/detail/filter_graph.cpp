@@ -64,8 +64,9 @@ FilterGraph::Pull FilterGraph::pull(AVFrame* out) {
   return graph_->pull(0, out);
 }
 
-bool FilterGraph::frame_by_frame() const {
-  return graph_ ? graph_->frame_by_frame() : input_.media_type == AVMEDIA_TYPE_VIDEO;
+std::string FilterGraph::why_not_frame_by_frame() const {
+  if (graph_) return graph_->why_not_frame_by_frame();
+  return input_.media_type == AVMEDIA_TYPE_VIDEO ? "" : "it is not video";
 }
 
 SinkParams FilterGraph::sink() const {

@@ -32,7 +32,9 @@ class FilterGraph {
   const std::string& description() const { return description_; }
   // Whether every output frame is made from one input frame alone, with its
   // pts: then frames before a seek target never influence the ones after it.
-  bool frame_by_frame() const;
+  bool frame_by_frame() const { return why_not_frame_by_frame().empty(); }
+  // Why not, naming the filter; "" when it is.
+  std::string why_not_frame_by_frame() const;
 
   // What comes out, read from the sink after configuration (pass-through:
   // what goes in).

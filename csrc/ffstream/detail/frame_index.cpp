@@ -9,18 +9,13 @@
 
 namespace ffstream::detail {
 
-namespace {
-
-
-}  // namespace
-
 FrameIndex FrameIndex::build(Source& source, int stream_index,
                              const std::string& context) {
   const AVStream* stream = source.get()->streams[stream_index];
   FrameIndex index(stream->time_base, stream_frame_rate(stream));
-  bool missing_pts = false;
-  index.read_packets(source, stream_index, &missing_pts);
-  if (missing_pts) index.decode_packets(source, stream, context);
+  if (!index.read_packets(source, stream_index)) {
+    index.decode_packets(source, stream, context);
+  }
   std::stable_sort(index.frames_.begin(), index.frames_.end(),
                    [](const Frame& a, const Frame& b) { return a.pts < b.pts; });
   for (int64_t i = 0; i < index.size(); ++i) {
@@ -29,21 +24,32 @@ FrameIndex FrameIndex::build(Source& source, int stream_index,
   return index;
 }
 
-void FrameIndex::read_packets(Source& source, int stream_index,
-                              bool* missing_pts) {
+bool FrameIndex::read_packets(Source& source, int stream_index) {
   source.seek_to_start(0);
   PacketPtr packet = make_packet();
+  bool first = true;
   while (source.read_packet(packet.get(), RetryPolicy{}) == 0) {
     PacketUnrefGuard guard(packet.get());
-    // Empty packets (AVI's dropped frames) make no frame.
-    if (packet->stream_index != stream_index || packet->size == 0) continue;
-    if (packet->pts == AV_NOPTS_VALUE) {
-      *missing_pts = true;
-      return;
+    if (packet->stream_index != stream_index) continue;
+    // A stream cut mid-GOP (a TS recording joined late) starts with packets
+    // that refer to frames it lacks: the decoder drops what it cannot
+    // rebuild, and only decoding tells how much that is.
+    if (first && (packet->flags & AV_PKT_FLAG_KEY) == 0) return false;
+    first = false;
+    // Empty packets (AVI's dropped frames) make no frame, nor do packets the
+    // demuxer flags for discarding: MP4 edit lists keep the samples before
+    // the edit's start (the key frame and references the first shown frames
+    // need) and flag them, and libavcodec decodes them but drops their
+    // frames, so they are not frames of the stream.
+    if (packet->size == 0 || (packet->flags & AV_PKT_FLAG_DISCARD) != 0) {
+      continue;
     }
+    // Without pts, the packets do not say the presentation order.
+    if (packet->pts == AV_NOPTS_VALUE) return false;
     frames_.push_back({packet->pts, packet->duration,
                        (packet->flags & AV_PKT_FLAG_KEY) != 0});
   }
+  return true;
 }
 
 void FrameIndex::decode_packets(Source& source, const AVStream* stream,

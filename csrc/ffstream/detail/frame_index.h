@@ -4,10 +4,14 @@
 // on demand (StreamReader::frames_at) map indices and times to pts with it,
 // and decide from its key frames whether to seek or decode forward.
 //
-// Where a container leaves packets without a pts (AVI with B-frames), the
-// packets cannot say the presentation order, and the stream is decoded
-// once instead: the index then holds the decoder's best-effort pts, which
-// is what the outputs see.
+// The index holds exactly the frames decoding delivers. Packets the demuxer
+// flags for discarding (those before an MP4 edit list's start) are decoded
+// as references but give no frame, so they are left out. Where packets
+// cannot say which frames come out, the stream is decoded once instead and
+// the index holds the decoder's frames with their best-effort pts, which is
+// what the outputs see: packets without a pts (AVI with B-frames) do not
+// give the presentation order, and a stream whose first packet is not a key
+// frame (cut mid-GOP) loses frames the decoder cannot rebuild.
 #pragma once
 
 #include <cstdint>
@@ -52,7 +56,8 @@ class FrameIndex {
  private:
   FrameIndex(AVRational time_base, AVRational frame_rate)
       : time_base_(time_base), frame_rate_(frame_rate) {}
-  void read_packets(Source& source, int stream_index, bool* missing_pts);
+  // False when the packets cannot say which frames decoding gives.
+  bool read_packets(Source& source, int stream_index);
   void decode_packets(Source& source, const AVStream* stream,
                       const std::string& context);
 

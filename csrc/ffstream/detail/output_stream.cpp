@@ -564,8 +564,9 @@ OutputStreamInfo OutputStream::info() const {
   return info;
 }
 
-bool OutputStream::keeps_frames_apart() const {
-  return graph_ ? graph_->frame_by_frame() : group_->graph().frame_by_frame();
+std::string OutputStream::why_frames_not_apart() const {
+  return graph_ ? graph_->why_not_frame_by_frame()
+                : group_->graph().why_not_frame_by_frame();
 }
 
 void OutputStream::rebuild_graph() {

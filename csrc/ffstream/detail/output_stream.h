@@ -76,7 +76,9 @@ class OutputStream {
   // Whether every frame comes out alone and with its own pts (see
   // FilterGraph::frame_by_frame): then a frame decoded after a seek equals
   // the same frame decoded from the start.
-  bool keeps_frames_apart() const;
+  bool keeps_frames_apart() const { return why_frames_not_apart().empty(); }
+  // Why not, naming the filter; "" when it does.
+  std::string why_frames_not_apart() const;
   const std::string& filter_description() const { return filter_description_; }
   // By seconds_per_chunk: where the time window of the next chunk starts.
   std::optional<double> next_window_start() const {
