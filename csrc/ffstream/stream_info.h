@@ -99,6 +99,9 @@ struct SeekCounters {
   int64_t packets_read = 0;
   int64_t frames_decoded = 0;
   int64_t frames_dropped = 0;
+  // Packets the decoders failed on while resynchronising after the seek
+  // (see detail::Decoder::flush) and skipped.
+  int64_t invalid_packets_skipped = 0;
 };
 
 }  // namespace ffstream

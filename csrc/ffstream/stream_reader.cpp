@@ -157,7 +157,7 @@ struct StreamReader::Impl {
         source = std::move(fresh);
         for (auto& [index, decoded] : streams) {
           decoded.set_stream(source->get()->streams[index]);
-          decoded.restart(/*wait_for_key=*/true, /*show_damaged=*/false);
+          decoded.restart(/*mid_stream=*/true, /*show_damaged=*/false);
         }
         ++reconnects;
         settle_offset = true;

@@ -509,8 +509,10 @@ class StreamReader:
         """What the last :meth:`seek` cost, for tests and tuning (not part of
         torchaudio's API): ``demuxer_seeks`` made for it (more than 1 when
         the demuxer landed late and the reader went back), then
-        ``packets_read``, ``frames_decoded`` and ``frames_dropped`` (by the
-        outputs, before the target) since. Before any seek, they count from
+        ``packets_read``, ``frames_decoded``, ``frames_dropped`` (by the
+        outputs, before the target) and ``invalid_packets_skipped`` (that a
+        decoder failed on before its first frame, e.g. pieces of MP2 frames
+        after a seek into MPEG-PS) since. Before any seek, they count from
         the opening."""
         return self._be.seek_counters()
 
