@@ -62,7 +62,7 @@ struct OutputStreamInfo {
 // since the reader opened; per-output lists are in output order.
 struct ReaderStats {
   int64_t bytes = 0;    // read from the source (0 for devices without I/O)
-  int64_t packets = 0;  // of every stream
+  int64_t packets = 0;  // of the audio and video streams
   // Per output: decoded frames that reached it; frames written into its
   // chunks (audio: samples); and frames (samples) buffer_chunk_size dropped
   // because nobody popped them in time.

@@ -519,9 +519,11 @@ class StreamReader:
     def process_packet(
         self, timeout: Optional[float] = None, backoff: float = 10.0
     ) -> int:
-        """Reads one packet of the source, of whichever stream, and decodes it
-        into the outputs that want it (packets of streams without outputs
-        are read and dropped, so a source of N packets gives 0 N times).
+        """Reads one packet of the source's audio and video streams, of
+        whichever stream, and decodes it into the outputs that want it
+        (packets of streams without outputs are read and dropped, so a source
+        of N audio and video packets gives 0 N times; subtitle and data
+        packets are not read, as in torchaudio).
 
         Args:
             timeout: Milliseconds to keep retrying while the source has no data
