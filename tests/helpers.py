@@ -67,13 +67,18 @@ def read_rest(reader: StreamReader) -> List[ChunkTensor]:
     return [c for (c,) in reader.stream()]
 
 
-def packet_count(path) -> int:
-    """Packets of every stream of a file, as ffprobe counts them."""
-    out = subprocess.run(
-        ["ffprobe", "-v", "error", "-show_entries", "packet=stream_index", "-of", "csv", str(path)],
-        check=True, capture_output=True, text=True,
-    ).stdout
-    return len(out.split())
+def packet_count(path, kinds: str = "va") -> int:
+    """Packets of a file's video (v), audio (a) or subtitle (s) streams, as
+    ffprobe counts them; by default those process_packet() reads."""
+    total = 0
+    for kind in kinds:
+        out = subprocess.run(
+            ["ffprobe", "-v", "error", "-select_streams", kind,
+             "-show_entries", "packet=stream_index", "-of", "csv", str(path)],
+            check=True, capture_output=True, text=True,
+        ).stdout
+        total += sum(line.startswith("packet") for line in out.splitlines())
+    return total
 
 
 def dominant_frequency(x, rate: float) -> float:

@@ -181,6 +181,17 @@ RECIPES: Dict[str, List[str]] = {
         "-f", "lavfi", "-i", _A.replace(f"duration={DURATION}", "duration=4"),
         "-c:v", "libx264", "-pix_fmt", "yuv420p", *_GOP, "-c:a", "flac",
     ],
+    # MP2 in MPEG program and transport streams (5 s): seeks land inside MP2
+    # frames, and a pure tone's frames are full of bytes that look like frame
+    # headers, so the parser takes a while to find the frames again.
+    **{
+        name: [
+            *(["-f", "lavfi", "-i", "testsrc2=size=64x48:rate=25:duration=5"] if video else []),
+            "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100:duration=5",
+            *(["-c:v", "mpeg2video"] if video else []), "-c:a", "mp2",
+        ]
+        for name, video in [("mp2_av.mpg", True), ("mp2_av.ts", True), ("mp2.mpg", False)]
+    },
     # A camera-style full-range format that has no converter of its own.
     "yuvj420p.mp4": [
         "-f", "lavfi", "-i", _V, "-c:v", "libx264", "-pix_fmt", "yuvj420p",

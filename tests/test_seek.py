@@ -4,6 +4,7 @@ the first chunk after a seek and the data it holds."""
 from __future__ import annotations
 
 import math
+import subprocess
 
 import ffstream
 import media
@@ -232,3 +233,98 @@ def test_negative_timestamp_raises_runtime_error(make_media, mode):
     reader.fill_buffer()
     (chunk,) = reader.pop_chunks()
     assert chunk.pts == 0.0
+
+
+
+# ---- MP2 in MPEG-PS: seeks land inside audio frames ----
+
+
+def mp2_decode(path, decoder=None, seek=None, mode="precise"):
+    reader = StreamReader(str(path))
+    reader.add_basic_audio_stream(-1, decoder=decoder)
+    if seek is not None:
+        reader.seek(seek, mode)
+    reader.process_all_packets()
+    (chunk,) = reader.pop_chunks()
+    return chunk, reader._seek_counters()
+
+
+def ffmpeg_mp2(path, decoder=None):
+    """The ffmpeg command's decode of the audio of `path` (mono float32)."""
+    cmd = ["ffmpeg", "-nostdin", "-v", "quiet"]
+    cmd += ["-c:a", decoder] if decoder else []
+    cmd += ["-i", str(path), "-map", "0:a", "-f", "f32le", "-"]
+    raw = subprocess.run(cmd, check=True, capture_output=True).stdout
+    return np.frombuffer(raw, np.float32)
+
+
+# FFmpeg's fixed-point MP2 decoder carries a rounding (dither) state across
+# frames, one 16-bit step; its float twin has none.
+@pytest.mark.parametrize("decoder,tolerance", [(None, 1 / 32768), ("mp2float", 0.0)])
+@pytest.mark.parametrize("name", ["mp2_av.mpg", "mp2_av.ts", "mp2.mpg"])
+def test_precise_seek_in_mpeg_mp2_is_sample_exact(make_media, name, decoder, tolerance):
+    # In MPEG-PS the demuxer lands inside an MP2 frame, and the parser passes
+    # on pieces of frames that the decoder refuses ("Header missing"); like
+    # the ffmpeg command, the reader skips them until whole frames come.
+    path = make_media(name)
+    full, _ = mp2_decode(path, decoder)
+    assert np.array_equal(full.numpy()[:, 0], ffmpeg_mp2(path, decoder))
+    skipped = 0
+    for t in (2.0, 2.5, 3.0):
+        chunk, counters = mp2_decode(path, decoder, seek=t)
+        skipped += counters["invalid_packets_skipped"]
+        # The first sample is the one at t (frame pts are on a 90 kHz clock,
+        # so sample times are exact to a fraction of a sample) ...
+        assert abs(chunk.pts - t) < 1 / 44100, t
+        start = round((chunk.pts - full.pts) * 44100)
+        assert chunk.shape[0] == full.shape[0] - start, t
+        # ... and every sample is the decode from the start's.
+        assert (chunk - full[start:]).abs().max().item() <= tolerance, t
+    if name.endswith(".mpg"):
+        assert skipped > 0  # the case this test is about happened
+
+
+def damage_mpeg_audio(data: bytes, keep: int) -> bytes:
+    """`data`, an MPEG-1 or -2 program stream, with the payload of its audio
+    packets zeroed after the first `keep`: the decoder fails on all of it."""
+    out = bytearray(data)
+    i, n = 0, 0
+    while (i := out.find(b"\x00\x00\x01", i)) >= 0 and i + 6 <= len(out):
+        sid = out[i + 3]
+        if sid == 0xBA:  # pack header: MPEG-2 (14 bytes + stuffing) or MPEG-1
+            i += 14 + (out[i + 13] & 7) if out[i + 4] & 0xC0 == 0x40 else 12
+            continue
+        if sid < 0xBB:
+            i += 3
+            continue
+        end = i + 6 + int.from_bytes(out[i + 4 : i + 6], "big")
+        if 0xC0 <= sid <= 0xDF:
+            p = i + 6
+            if out[p] & 0xC0 == 0x80:  # MPEG-2 PES header
+                p += 3 + out[p + 2]
+            else:  # MPEG-1: stuffing, buffer size, time stamps
+                while out[p] == 0xFF:
+                    p += 1
+                p += 2 if out[p] & 0xC0 == 0x40 else 0
+                p += {0x20: 5, 0x30: 10}.get(out[p] & 0xF0, 1)
+            if n >= keep:
+                out[p:end] = bytes(end - p)
+            n += 1
+        i = end
+    assert n > keep
+    return bytes(out)
+
+
+@pytest.mark.parametrize("name", ["mp2_av.mpg", "mp2.mpg"])
+def test_seek_into_damaged_audio_still_raises(make_media, tmp_path, name):
+    # What is skipped after a seek is only what comes before the first whole
+    # frame: audio damaged from 1.5 s on raises after a seek as it does when
+    # read from the start, never ends as silently empty output.
+    path = tmp_path / name
+    path.write_bytes(damage_mpeg_audio(make_media(name).read_bytes(), keep=24))
+    with pytest.raises(ffstream.InvalidDataError):
+        mp2_decode(path)
+    for mode in ("precise", "key"):
+        for t in (2.0, 3.5):
+            with pytest.raises(ffstream.InvalidDataError):
+                mp2_decode(path, seek=t, mode=mode)

@@ -9,6 +9,7 @@ tests nor CI need torchaudio).
 from __future__ import annotations
 
 import json
+import math
 import subprocess
 
 import media
@@ -108,6 +109,70 @@ def test_process_packet_counts_packets_of_every_stream_kind(make_media):
     reader = StreamReader(str(path))
     reader.add_basic_audio_stream(1000, stream_index=1)
     assert zeros_before_end(reader) == packet_count(path)
+
+
+def with_subtitles(tmp_path, ext, codec):
+    """Two video, two audio and two subtitle streams, in that order (3 s)."""
+    srt = tmp_path / "lines.srt"
+    srt.write_text(
+        "1\n00:00:00,000 --> 00:00:01,000\nOne\n\n"
+        "2\n00:00:01,500 --> 00:00:02,000\nTwo\n\n"
+        "3\n00:00:02,200 --> 00:00:02,900\nThree\n"
+    )
+    path = tmp_path / f"subtitled.{ext}"
+    sources = [
+        ["-f", "lavfi", "-i", "testsrc2=size=64x48:rate=25:duration=3"],
+        ["-f", "lavfi", "-i", "testsrc2=size=32x24:rate=10:duration=3"],
+        ["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=16000:duration=3"],
+        ["-f", "lavfi", "-i", "sine=frequency=880:sample_rate=8000:duration=3"],
+        ["-i", str(srt)],
+        ["-i", str(srt)],
+    ]
+    subprocess.run(
+        ["ffmpeg", "-nostdin", "-v", "error", "-y", *sum(sources, []),
+         *sum((["-map", str(i)] for i in range(6)), []),
+         "-c:v", "libx264", "-c:a", "aac", "-c:s", codec, str(path)],
+        check=True,
+    )
+    return path
+
+
+@pytest.mark.parametrize("ext,codec", [("mp4", "mov_text"), ("mkv", "srt"), ("mkv", "ass")])
+def test_process_packet_reads_no_subtitle_packets(tmp_path, ext, codec):
+    # torchaudio had the demuxer discard every stream that is neither audio
+    # nor video: process_packet() returns 0 once per audio and video packet
+    # only, with or without outputs.
+    path = with_subtitles(tmp_path, ext, codec)
+    kinds = [s["codec_type"] for s in media.ffprobe(path)["streams"]]
+    assert kinds == ["video"] * 2 + ["audio"] * 2 + ["subtitle"] * 2
+    assert packet_count(path, "s") >= 6  # there are subtitle packets to pass over
+    reader = StreamReader(str(path))
+    assert zeros_before_end(reader) == packet_count(path)
+    assert reader.stats().packets == packet_count(path)
+    # Subtitle streams are still described.
+    info = reader.get_src_stream_info(5)
+    assert info.media_type == "subtitle"
+    assert info.codec == {"mov_text": "mov_text", "srt": "subrip", "ass": "ass"}[codec]
+
+    # With outputs, the same count; and seeking still lands where asked.
+    reader = StreamReader(str(path))
+    reader.add_basic_video_stream(-1, stream_index=1)
+    reader.add_basic_audio_stream(-1, stream_index=3)
+    assert zeros_before_end(reader) == packet_count(path)
+    full_video, full_audio = reader.pop_chunks()
+    assert full_video.shape[0] == 30 and full_audio.shape[0] >= 3 * 8000
+    for t in (1.0, 2.3):
+        reader.seek(t)
+        reader.process_all_packets()
+        video, audio = reader.pop_chunks()
+        k = round((audio.pts - full_audio.pts) * 8000)
+        assert audio.pts == pytest.approx(t, abs=0.5 / 8000)
+        assert torch.equal(audio, full_audio[k:])
+        # 10 frames a second from the first one's time (Matroska's starts
+        # after 0: the encoder's delay).
+        k = math.ceil(round((t - full_video.pts) * 10, 6))
+        assert video.pts == pytest.approx(full_video.pts + k / 10, abs=1e-6)
+        assert torch.equal(video, full_video[k:])
 
 
 # ---- 4. pts is double(pts) * time_base.num / time_base.den ----

@@ -67,7 +67,7 @@ struct OutputStreamInfo {
 // since the reader opened; per-output lists are in output order.
 struct ReaderStats {
   int64_t bytes = 0;    // read from the source (0 for devices without I/O)
-  int64_t packets = 0;  // of every stream
+  int64_t packets = 0;  // of the audio and video streams
   // Per output: decoded frames that reached it; frames written into its
   // chunks (audio: samples); and frames (samples) buffer_chunk_size dropped
   // because nobody popped them in time.
@@ -104,6 +104,9 @@ struct SeekCounters {
   int64_t packets_read = 0;
   int64_t frames_decoded = 0;
   int64_t frames_dropped = 0;
+  // Packets the decoders failed on while resynchronising after the seek
+  // (see detail::Decoder::flush) and skipped.
+  int64_t invalid_packets_skipped = 0;
 };
 
 }  // namespace ffstream

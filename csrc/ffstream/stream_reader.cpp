@@ -61,9 +61,10 @@ struct StreamReader::Impl {
   // Frames on demand: one index per video stream, built on first use.
   std::map<int, FrameIndex> frame_indices;
 
-  // Every stream is demuxed, with or without outputs: process_packet()
-  // counts the source's packets one by one, as torchaudio's did, and code
-  // counts on that. Packets of streams without outputs are dropped unread.
+  // Every audio and video stream is demuxed, with or without outputs:
+  // process_packet() counts their packets one by one, as torchaudio's did,
+  // and code counts on that. Packets of streams without outputs are dropped
+  // undecoded; other streams (subtitles, data) the demuxer drops (Source).
   explicit Impl(std::unique_ptr<Source> s) : source(std::move(s)) {}
 
   AVStream* stream(int index, const char* what) const {
@@ -157,7 +158,7 @@ struct StreamReader::Impl {
         source = std::move(fresh);
         for (auto& [index, decoded] : streams) {
           decoded.set_stream(source->get()->streams[index]);
-          decoded.restart(/*wait_for_key=*/true, /*show_damaged=*/false);
+          decoded.restart(/*mid_stream=*/true, /*show_damaged=*/false);
         }
         ++reconnects;
         settle_offset = true;

@@ -72,10 +72,11 @@ class StreamReader {
   OutputStreamInfo out_stream_info(int index) const;
 
   // ---- decoding ----
-  // Reads one packet of the source, whichever stream it belongs to, and
-  // decodes it if that stream has outputs. Returns 0, or 1 once the source
-  // is at its end and every output has been drained: a source of N packets
-  // gives 0 N times, then 1. `timeout_ms` (empty: no retry,
+  // Reads one packet of the source's audio and video streams, whichever
+  // stream it belongs to, and decodes it if that stream has outputs
+  // (subtitle and data packets are never read). Returns 0, or 1 once the
+  // source is at its end and every output has been drained: a source of N
+  // audio and video packets gives 0 N times, then 1. `timeout_ms` (empty: no retry,
   // negative: forever) retries a source that reports EAGAIN, sleeping
   // `backoff_ms` between tries.
   int process_packet(std::optional<double> timeout_ms = {},

@@ -236,6 +236,7 @@ void register_stream_reader(py::module_& m) {
              d["packets_read"] = c.packets_read;
              d["frames_decoded"] = c.frames_decoded;
              d["frames_dropped"] = c.frames_dropped;
+             d["invalid_packets_skipped"] = c.invalid_packets_skipped;
              return d;
            })
       .def("frame_index",

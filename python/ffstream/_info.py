@@ -162,7 +162,8 @@ class ReaderStats:
     bytes: int
     """Bytes read from the source (0 for devices that read no bytes)."""
     packets: int
-    """Packets read, of every stream."""
+    """Packets read, of the audio and video streams (the others' are not
+    read)."""
     frames_decoded: List[int]
     """Decoded frames that reached each output (before its filter)."""
     frames_delivered: List[int]

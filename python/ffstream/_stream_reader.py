@@ -530,17 +530,21 @@ class StreamReader:
         """What the last :meth:`seek` cost, for tests and tuning (not part of
         torchaudio's API): ``demuxer_seeks`` made for it (more than 1 when
         the demuxer landed late and the reader went back), then
-        ``packets_read``, ``frames_decoded`` and ``frames_dropped`` (by the
-        outputs, before the target) since. Before any seek, they count from
+        ``packets_read``, ``frames_decoded``, ``frames_dropped`` (by the
+        outputs, before the target) and ``invalid_packets_skipped`` (that a
+        decoder failed on before its first frame, e.g. pieces of MP2 frames
+        after a seek into MPEG-PS) since. Before any seek, they count from
         the opening."""
         return self._be.seek_counters()
 
     def process_packet(
         self, timeout: Optional[float] = None, backoff: float = 10.0
     ) -> int:
-        """Reads one packet of the source, of whichever stream, and decodes it
-        into the outputs that want it (packets of streams without outputs
-        are read and dropped, so a source of N packets gives 0 N times).
+        """Reads one packet of the source's audio and video streams, of
+        whichever stream, and decodes it into the outputs that want it
+        (packets of streams without outputs are read and dropped, so a source
+        of N audio and video packets gives 0 N times; subtitle and data
+        packets are not read, as in torchaudio).
 
         Args:
             timeout: Milliseconds to keep retrying while the source has no data

@@ -50,13 +50,13 @@ int64_t DecodedStream::decode_into_outputs(const AVPacket* packet) {
   return frames;
 }
 
-void DecodedStream::restart(bool wait_for_key, bool show_damaged,
+void DecodedStream::restart(bool mid_stream, bool show_damaged,
                             std::optional<int64_t> key_from) {
-  decoder_->flush();
+  decoder_->flush(mid_stream);
   decoder_->set_show_damaged(show_damaged);
   const bool video = decoder_->context()->codec_type == AVMEDIA_TYPE_VIDEO;
   packets_without_key_ =
-      wait_for_key && video ? std::optional<int>(0) : std::nullopt;
+      mid_stream && !show_damaged && video ? std::optional<int>(0) : std::nullopt;
   key_from_ = packets_without_key_ ? key_from : std::nullopt;
 }
 

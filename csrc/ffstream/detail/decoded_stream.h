@@ -41,12 +41,14 @@ class DecodedStream {
   // several streams has all their frames before it sees any input end.
   int64_t drain_decoder();
   void end_filters();
-  // After a demuxer seek: the decoder forgets what it had. With
-  // `wait_for_key`, a video stream drops packets until a key frame's (see
-  // seek.h), and with `key_from` until a key frame's at or after that
-  // timestamp (stream ticks); `show_damaged` outputs frames decoded without
-  // their reference.
-  void restart(bool wait_for_key, bool show_damaged,
+  // After a demuxer seek: the decoder forgets what it had. `mid_stream`:
+  // the demuxer landed after the start, so the decoder skips the packets
+  // it fails on before its first frame (Decoder::flush), and unless
+  // `show_damaged` a video stream drops packets until a key frame's (see
+  // seek.h), with `key_from` until a key frame's at or after that timestamp
+  // (stream ticks). `show_damaged` outputs frames decoded without their
+  // reference.
+  void restart(bool mid_stream, bool show_damaged,
                std::optional<int64_t> key_from = std::nullopt);
   const AVStream* stream() const { return stream_; }
   // After a reconnect: the same stream in the reopened source.

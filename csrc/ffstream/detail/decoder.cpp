@@ -146,6 +146,8 @@ void Decoder::decode(const AVPacket* packet,
   int ret = avcodec_send_packet(codec_.get(), packet);
   // EOF: the decoder was drained already; nothing new can come out.
   if (ret == AVERROR_EOF) return;
+  // The decoder took the packet and failed on it: go on to the next one.
+  if (skip_while_resyncing(ret)) return;
   if (ret < 0) check_gpu_refusal();
   check_av(ret, "avcodec_send_packet", context_);
   receive_all(on_frame);
@@ -155,14 +157,30 @@ void Decoder::receive_all(const std::function<void(AVFrame*)>& on_frame) {
   while (true) {
     int ret = avcodec_receive_frame(codec_.get(), frame_.get());
     if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF) return;
+    // Each failure used up a packet, so this loop still ends.
+    if (skip_while_resyncing(ret)) continue;
     if (ret < 0) check_gpu_refusal();
     check_av(ret, "avcodec_receive_frame", context_);
+    resync_skips_.reset();
     FrameUnrefGuard guard(frame_.get());
     on_frame(frame_.get());
   }
 }
 
-void Decoder::flush() { avcodec_flush_buffers(codec_.get()); }
+bool Decoder::skip_while_resyncing(int code) {
+  if (code != AVERROR_INVALIDDATA || !resync_skips_ ||
+      *resync_skips_ >= kMaxResyncSkips) {
+    return false;
+  }
+  ++*resync_skips_;
+  ++invalid_packets_skipped_;
+  return true;
+}
+
+void Decoder::flush(bool mid_stream) {
+  avcodec_flush_buffers(codec_.get());
+  resync_skips_ = mid_stream ? std::optional<int>(0) : std::nullopt;
+}
 
 double Decoder::seek_preroll() const {
   const AVCodecContext* c = codec_.get();

@@ -36,8 +36,21 @@ class Decoder {
   // frame to `on_frame`. The frame is unref'd after the callback returns.
   void decode(const AVPacket* packet,
               const std::function<void(AVFrame*)>& on_frame);
-  // Forgets buffered packets and frames (after a seek).
-  void flush();
+  // Forgets buffered packets and frames (after a seek). `mid_stream`: the
+  // demuxer landed anywhere but the start, maybe inside a frame. A parser
+  // that cuts frames from a byte stream (MP2 or MP3 in MPEG-PS) then passes
+  // on the bytes before the next frame header, in pieces, until it finds
+  // the frame grid again, and the decoder fails on them with
+  // AVERROR_INVALIDDATA ("Header missing"). As the ffmpeg command does,
+  // decode() skips such packets, but only until the first frame after the
+  // flush and at most kMaxResyncSkips of them; damage anywhere else, or
+  // more of it, still raises. Damage that no frame follows raises too: a
+  // precise or key seek that gets no frame goes back until it reads from
+  // the start, where nothing is skipped (seek.h, 5).
+  void flush(bool mid_stream);
+  // Packets skipped as above since the last reset_skip_count().
+  int64_t invalid_packets_skipped() const { return invalid_packets_skipped_; }
+  void reset_skip_count() { invalid_packets_skipped_ = 0; }
   // Whether frames decoded without their reference (key) frame are output
   // rather than dropped: wanted after a seek to "any" frame.
   void set_show_damaged(bool show);
@@ -63,6 +76,9 @@ class Decoder {
 
  private:
   void receive_all(const std::function<void(AVFrame*)>& on_frame);
+  // Whether the failure `code` of a send or receive is skipped while
+  // resynchronising (see flush()); counts it if so.
+  bool skip_while_resyncing(int code);
 
   // AVCodecContext::get_format with hw_accel: the CUDA format when the
   // decoder offers it; otherwise none, and the decoder fails with why.
@@ -80,6 +96,12 @@ class Decoder {
   CodecContextPtr codec_;
   FramePtr frame_;
   int user_skip_frame_ = 0;  // AVDiscard the options set
+  // From a mid-stream flush to the first frame after it: the packets
+  // skipped so far. The bound is far above what a parser needs (29 in the
+  // tests, on a pure tone whose frames are full of header look-alikes).
+  std::optional<int> resync_skips_;
+  static constexpr int kMaxResyncSkips = 128;
+  int64_t invalid_packets_skipped_ = 0;
 };
 
 }  // namespace ffstream::detail

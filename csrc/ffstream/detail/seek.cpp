@@ -20,6 +20,7 @@ double nearest_tick(int64_t us, AVRational time_base) {
 
 void SeekMachine::begin_seek(double seconds, SeekMode mode) {
   counters_ = SeekCounters{};
+  for (auto& [index, stream] : streams_) stream.decoder().reset_skip_count();
   Plan plan;
   plan.us = static_cast<int64_t>(seconds * AV_TIME_BASE);  // truncated
   plan.mode = mode;
@@ -52,7 +53,7 @@ bool SeekMachine::seek_demuxer(double at) {
   ++counters_.demuxer_seeks;
   if (plan_->mode == SeekMode::kAny) {
     source_->seek(plan_->us, AVSEEK_FLAG_ANY);
-    return false;  // nothing is checked after an any seek
+    return plan_->us / double(AV_TIME_BASE) > source_->start_seconds();
   }
   if (at > source_->start_seconds()) {
     source_->seek(to_av_time(at), 0);
@@ -66,7 +67,7 @@ void SeekMachine::restart(double at, Try kind) {
   const bool any = plan_->mode == SeekMode::kAny;
   const bool after_start = seek_demuxer(at);
   for (auto& [index, stream] : streams_) {
-    stream.restart(/*wait_for_key=*/after_start, /*show_damaged=*/any,
+    stream.restart(/*mid_stream=*/after_start, /*show_damaged=*/any,
                    video_key_from(kind, stream));
   }
   // A group's graph starts anew once, for all of its outputs.
@@ -152,6 +153,9 @@ bool SeekMachine::check_landing(bool at_end_of_input) {
 SeekCounters SeekMachine::counters() const {
   SeekCounters c = counters_;
   for (const auto& out : outputs_) c.frames_dropped += out->cursor().frames_dropped();
+  for (const auto& [index, stream] : streams_) {
+    c.invalid_packets_skipped += stream.decoder().invalid_packets_skipped();
+  }
   return c;
 }
 

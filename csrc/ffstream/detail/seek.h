@@ -15,7 +15,9 @@
 // 3. Every decoded stream restarts (DecodedStream::restart): decoders are
 //    flushed, and after a seek that did not go to the start, video packets
 //    are dropped until a key frame's (MPEG-TS seeks by byte position and
-//    lands on frames that need earlier ones).
+//    lands on frames that need earlier ones; not for an any seek), and the
+//    packets a decoder fails on before its first frame are skipped (MPEG-PS
+//    lands inside MP2 frames; see Decoder::flush).
 // 4. Every output restarts with a SeekCursor::Start that names what it asks:
 //    `drop_before` (precise), `land_by` (check that the first frame is in
 //    time) and, on retries of a key seek, `probe_key_at_or_before`. The
@@ -89,7 +91,8 @@ class SeekMachine {
 
   // The time (seconds) output `out` aims at (1 above).
   double aim(const Plan& plan, const OutputStream& out) const;
-  // The demuxer seek to `at` seconds (2); whether it went after the start.
+  // The demuxer seek to `at` seconds (2); whether it went after the start
+  // (for an any seek, to the asked time after the start).
   bool seek_demuxer(double at);
   // The one restart of every decoded stream and output, for every kind of
   // try (3, 4).

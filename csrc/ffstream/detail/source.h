@@ -40,7 +40,8 @@ class Source {
   // Whether the source was opened in safe mode (filters are checked too).
   bool safe() const { return safe_; }
 
-  // Reads the next packet of any stream, waiting as `retry` says while the
+  // Reads the next packet of an audio or video stream (the demuxer drops
+  // the others' packets, see open()), waiting as `retry` says while the
   // source has none yet (EAGAIN; blocking FFmpeg calls also give up once its
   // deadline passes or the interrupt flag is raised). Returns 0 or
   // AVERROR_EOF; throws for anything else, rethrowing what a custom reader
