@@ -42,9 +42,12 @@ def as_input(request):
 
 @pytest.fixture(scope="session")
 def make_media(media_dir):
-    """make_media("h264.mp4") -> Path of that file from media.RECIPES."""
+    """make_media("h264.mp4") -> Path of that file from media.RECIPES (or
+    media.COPIES)."""
 
     def make(name: str) -> Path:
+        if name in media.COPIES:
+            return media.make_copy(name, media_dir)
         return media.make(name, media_dir)
 
     return make
