@@ -42,7 +42,8 @@ def as_input(request):
 
 @pytest.fixture(scope="session")
 def make_media(media_dir):
-    """make_media("h264.mp4") -> Path of that file from media.RECIPES."""
+    """make_media("h264.mp4") -> Path of that file from media.RECIPES (or
+    media.DERIVED)."""
 
     def make(name: str) -> Path:
         return media.make(name, media_dir)

@@ -406,3 +406,110 @@ def video_reference(path) -> np.ndarray:
 def audio_reference(path) -> np.ndarray:
     """ffmpeg's float32 decode of `path`, computed once per session."""
     return ffmpeg_decode_audio(path)
+
+
+# Real-world quirks (test_quirks.py): small files, fast presets.
+def _odd(size: str, seconds: float = 0.6) -> List[str]:
+    """testsrc2 at `size` (odd sizes allowed: the pattern is made one pixel
+    larger in 4:4:4, which crop keeps exact, and cut down), 25 fps."""
+    w, h = (int(v) for v in size.split("x"))
+    return [
+        "-f", "lavfi", "-i",
+        f"testsrc2=size={w + w % 2}x{h + h % 2}:rate=25:duration={seconds},"
+        f"format=yuv444p,crop={w}:{h}:0:0",
+    ]
+
+
+# ultrafast alone would turn B-frames off.
+_X264_FAST = ["-c:v", "libx264", "-preset", "ultrafast", "-bf", "2"]
+_X264 = [*_X264_FAST, "-g", "6", "-keyint_min", "6", "-sc_threshold", "0"]
+_X265 = ["-c:v", "libx265", "-preset", "ultrafast",
+         "-x265-params", "log-level=error:keyint=6:min-keyint=6:scenecut=0:bframes=2"]
+_VPX = ["-deadline", "realtime", "-cpu-used", "8", "-g", "6"]
+_ST = "testsrc2=size=200x112:rate=25:duration=2"  # 50 frames
+_SINE = "sine=frequency=440:sample_rate=44100:duration=2"
+# 1.05 s of two tones, not a whole number of any codec's frames.
+_TONES_SHORT = "aevalsrc=0.5*sin(2*PI*440*t)|0.4*sin(2*PI*660*t):s={rate}:d=1.05"
+
+QUIRKS: Dict[str, List[str]] = {
+    # Odd and uneven frame sizes in every codec family: 4:4:4, 4:2:2 and
+    # gray where the encoder takes odd sizes only there, 4:2:0 otherwise.
+    "odd_h264_444.mp4": [*_odd("321x241"), *_X264, "-pix_fmt", "yuv444p"],
+    "odd_h264_420.mp4": [*_odd("854x480"), *_X264, "-pix_fmt", "yuv420p"],
+    "odd_h264_gray.mkv": [*_odd("121x81"), *_X264, "-pix_fmt", "gray"],
+    "odd_hevc_444.mp4": [*_odd("121x81"), *_X265, "-pix_fmt", "yuv444p"],
+    "odd_hevc_420.mkv": [*_odd("322x242"), *_X265, "-pix_fmt", "yuv420p"],
+    "odd_vp8.webm": [*_odd("321x241"), "-c:v", "libvpx", *_VPX, "-pix_fmt", "yuv420p"],
+    "odd_vp9.webm": [*_odd("121x81"), "-c:v", "libvpx-vp9", *_VPX, "-pix_fmt", "yuv420p"],
+    "odd_vp9_444.webm": [*_odd("200x113"), "-c:v", "libvpx-vp9", *_VPX, "-pix_fmt", "yuv444p"],
+    "odd_av1.mkv": [*_odd("321x241"), "-c:v", "libaom-av1", "-usage", "realtime",
+                    "-cpu-used", "8", "-g", "6", "-pix_fmt", "yuv420p"],
+    "odd_mpeg2.mkv": [*_odd("121x81"), "-c:v", "mpeg2video", "-bf", "2", "-g", "6",
+                      "-pix_fmt", "yuv420p"],
+    "odd_mpeg4.mp4": [*_odd("321x241"), "-c:v", "mpeg4", "-bf", "2", "-g", "6",
+                      "-pix_fmt", "yuv420p"],
+    "odd_mjpeg.avi": [*_odd("321x241"), "-c:v", "mjpeg", "-pix_fmt", "yuvj422p"],
+    "odd_mjpeg_420.mkv": [*_odd("121x81"), "-c:v", "mjpeg", "-pix_fmt", "yuvj420p"],
+    "odd_prores.mov": [*_odd("321x241", 0.2), "-c:v", "prores_ks", "-pix_fmt", "yuv422p10le"],
+    "odd_prores_4444.mov": [*_odd("121x81", 0.2), "-c:v", "prores_ks", "-profile:v", "4444",
+                            "-pix_fmt", "yuv444p10le"],
+    # H.264 with B-frames and AAC, 2 s, a key frame every 10 frames: the
+    # source of edit_list.mp4 (DERIVED).
+    "quirk_src.mp4": [
+        "-f", "lavfi", "-i", _ST, "-f", "lavfi", "-i", _SINE, *_X264_FAST, *_GOP,
+        "-pix_fmt", "yuv420p", "-c:a", "aac", "-aac_pns", "0", "-shortest",
+    ],
+    # Timestamps shifted 0.2 s below 0 at encoding: the MP4 muxer writes an
+    # edit list that starts at the first frame of time 0 (frames -0.2..-0.04
+    # are decoded but not shown).
+    "edit_list_neg.mp4": [
+        "-f", "lavfi", "-i", _ST, "-vf", "setpts=PTS-0.2/TB", "-fps_mode", "passthrough",
+        *_X264_FAST, *_GOP, "-pix_fmt", "yuv420p",
+    ],
+    # First pts not 0: an MP4 whose edit list starts with an empty edit, and
+    # MPEG-TS with its usual 1.4 s start, B-frames and MP2 audio.
+    "start_offset.mp4": [
+        "-f", "lavfi", "-i", _ST, *_X264, "-pix_fmt", "yuv420p", "-output_ts_offset", "1.3",
+    ],
+    "start_offset.ts": [
+        "-f", "lavfi", "-i", _ST, "-f", "lavfi", "-i", _SINE, *_X264, "-pix_fmt", "yuv420p",
+        "-c:a", "mp2", "-shortest",
+    ],
+    # Variable frame rate: frames 10-19 and every 7th other one dropped, the
+    # rest keep their times.
+    **{
+        f"vfr_select.{ext}": [
+            "-f", "lavfi", "-i", _ST, "-vf", "select='not(between(n\\,10\\,19)+eq(mod(n\\,7)\\,3))'",
+            "-fps_mode", "vfr", *_X264, "-pix_fmt", "yuv420p",
+        ]
+        for ext in ("mkv", "mp4")
+    },
+    # B-frames without pts: a raw H.264 stream (Annex B) and H.264 in AVI.
+    "bframes_annexb.h264": ["-f", "lavfi", "-i", _ST, *_X264, "-pix_fmt", "yuv420p"],
+    "bframes_h264.avi": ["-f", "lavfi", "-i", _ST, *_X264, "-pix_fmt", "yuv420p"],
+    # MPEG program stream: MPEG-2 video with B-frames and MP2 audio.
+    "program.mpg": [
+        "-f", "lavfi", "-i", _ST, "-f", "lavfi", "-i", _SINE,
+        "-c:v", "mpeg2video", "-bf", "2", "-g", "10", "-c:a", "mp2", "-shortest",
+    ],
+    # Audio whose encoder adds priming samples (and padding at the end),
+    # which the container tells the demuxer to trim: AAC in MP4 (edit list)
+    # and ADTS (nothing to say it: the priming stays), MP3 (LAME's header),
+    # Opus in Ogg (pre-skip, end granule) and WebM (codec delay).
+    "prime_aac.m4a": ["-f", "lavfi", "-i", _TONES_SHORT.format(rate=44100), "-c:a", "aac"],
+    "prime_aac.aac": ["-f", "lavfi", "-i", _TONES_SHORT.format(rate=44100), "-c:a", "aac"],
+    "prime_mp3.mp3": ["-f", "lavfi", "-i", _TONES_SHORT.format(rate=44100), "-c:a", "libmp3lame"],
+    "prime_opus.ogg": ["-f", "lavfi", "-i", _TONES_SHORT.format(rate=48000), "-c:a", "libopus"],
+    "prime_opus.webm": ["-f", "lavfi", "-i", _TONES_SHORT.format(rate=48000), "-c:a", "libopus"],
+}
+RECIPES.update(QUIRKS)
+
+# Stream copies of the files above (see DERIVED).
+DERIVED.update({
+    # Cut by copy at 0.5 s: the packets start at the key frame before (0.4 s)
+    # and the MP4 muxer writes an edit list that discards what comes before
+    # 0.5 s, video frames and AAC samples alike.
+    "edit_list.mp4": ("quirk_src.mp4", ["-ss", "0.5"], ["-c", "copy"]),
+    # A display matrix on H.264 with B-frames and AAC.
+    "rotated.mp4": ("quirk_src.mp4", [], ["-c", "copy", "-metadata:s:v:0", "rotate=90"]),
+})

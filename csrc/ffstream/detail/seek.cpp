@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "ffstream/detail/av_error.h"
 #include "ffstream/detail/exact_time.h"
 
 namespace ffstream::detail {
@@ -56,8 +57,15 @@ bool SeekMachine::seek_demuxer(double at) {
     return plan_->us / double(AV_TIME_BASE) > source_->start_seconds();
   }
   if (at > source_->start_seconds()) {
-    source_->seek(to_av_time(at), 0);
-    return true;
+    // Raw H.264 has no timestamps to seek by: libavformat refuses every time
+    // after the start. A precise seek reaches `at` by decoding from the
+    // start instead; a key seek, which must land on a key frame, raises.
+    const int ret = source_->try_seek(to_av_time(at), 0);
+    if (ret >= 0) return true;
+    if (plan_->mode != SeekMode::kPrecise) {
+      throw_av_error(ret, "avformat_seek_file",
+                     source_->name() + " at " + std::to_string(at) + " s");
+    }
   }
   source_->seek_to_start(at);
   return false;

@@ -50,6 +50,9 @@ class Source {
   // Seeks to `timestamp_us` (AV_TIME_BASE units) with av seek `flags`.
   // Throws kInvalidArgument for a custom reader that cannot seek.
   void seek(int64_t timestamp_us, int flags);
+  // The same, returning FFmpeg's code where the demuxer refuses; throws
+  // only for a custom reader's own error, an interrupt or a timeout.
+  int try_seek(int64_t timestamp_us, int flags);
   // Seeks to the start of the file for a seek to `at` seconds at or before
   // it. It aims a second earlier (MPEG-TS compares with dts, and the first
   // frame's dts may lie before the file's start time); demuxers that refuse
@@ -76,9 +79,6 @@ class Source {
   std::string refused_note() const;
   // Throws kInterrupted/kTimeout if `code` is AVERROR_EXIT caused by them.
   void check_exit(int code, const char* call);
-  // avformat_seek_file; returns FFmpeg's code, throws only for a custom
-  // reader's own error.
-  int try_seek(int64_t timestamp_us, int flags);
 
   // The deadline of the blocking call in progress (`timeout` after it
   // began), and what it was waiting for, for the error.
