@@ -219,9 +219,9 @@ void Source::open(const std::string& url,
   }
   // Only audio and video are decoded: the demuxer drops the packets of the
   // other streams (subtitles, data, attachments) unread, so that, as in
-  // torchaudio, process_packet() counts audio and video packets only
-  // (read_packet drops those that probing read already). Their stream
-  // infos stay.
+  // torchaudio, process_packet() counts audio and video packets only, and
+  // the packets probing read before (the first of each Matroska subtitle
+  // stream), which av_read_frame still returns. Their stream infos stay.
   for (unsigned i = 0; i < format_->nb_streams; ++i) {
     const AVMediaType type = format_->streams[i]->codecpar->codec_type;
     if (type != AVMEDIA_TYPE_AUDIO && type != AVMEDIA_TYPE_VIDEO) {
@@ -241,12 +241,6 @@ int Source::read_packet(AVPacket* packet, const RetryPolicy& retry) {
     int ret = av_read_frame(format_.get(), packet);
     rethrow_reader_error();
     check_exit(ret, "av_read_frame");
-    if (ret == 0 && format_->streams[packet->stream_index]->discard == AVDISCARD_ALL) {
-      // Read while probing, before the stream was discarded (Matroska
-      // subtitles): dropped as the demuxer drops the rest.
-      av_packet_unref(packet);
-      continue;
-    }
     if (ret == 0 || ret == AVERROR_EOF) return ret;
     if (ret != AVERROR(EAGAIN)) check_av(ret, "av_read_frame", name_);
     // A custom reader's EAGAIN is stashed: let the next read try again.
