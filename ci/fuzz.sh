@@ -109,15 +109,43 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$recipe_hash" ]; then
     -c:a aac "$m/av.ts"
   ff -f lavfi -i "$v" -f lavfi -i "$a" -c:v mjpeg -c:a pcm_u8 "$m/av.avi"
   ff -f lavfi -i "$v" -f gif "$m/anim.gif"
+  # Structure, not only bytes: frame sizes of every remainder modulo 2..64,
+  # pixel formats, codecs and containers drawn from a fixed random sequence
+  # (the same seeds on every machine), each file decoded into an output
+  # format, size and sample layout drawn the same way (header bytes 8-9).
+  RANDOM=28
+  sizes=(1x1 2x2 3x3 17x9 31x7 33x5 63x4 65x3 121x80 200x112 321x241 854x480)
+  video=("mpeg4 -pix_fmt yuv420p" "mjpeg -pix_fmt yuvj422p" "ffv1 -pix_fmt yuv444p"
+         "ffv1 -pix_fmt gray" "ffv1 -pix_fmt yuv420p10le" "libx264 -pix_fmt yuv444p"
+         "libx264 -pix_fmt yuv420p10le" "mpeg2video -pix_fmt yuv422p" "png -pix_fmt rgba"
+         "png -pix_fmt pal8" "rawvideo -pix_fmt nv12" "huffyuv -pix_fmt rgb24")
+  containers=(mkv avi nut mov)
+  audio=("pcm_s24le -ac 6" "flac -ac 8" "pcm_u8 -ac 1" "pcm_f64le -ac 2" "pcm_s16le -ac 16")
+  for i in $(seq 1 24); do
+    size="${sizes[RANDOM % ${#sizes[@]}]}"
+    codec="${video[RANDOM % ${#video[@]}]}"
+    ext="${containers[RANDOM % ${#containers[@]}]}"
+    a_codec="${audio[RANDOM % ${#audio[@]}]}"
+    # 4:2:0 and 4:2:2 encoders need even sizes: they get the size rounded up.
+    w=${size%x*}; h=${size#*x}
+    case "$codec" in *420*|*422*|*nv12*|mjpeg*|mpeg*) w=$(( (w + 1) / 2 * 2 )); h=$(( (h + 1) / 2 * 2 ));; esac
+    # shellcheck disable=SC2086  # the codec entries are word lists on purpose
+    ff -f lavfi -i "testsrc2=size=32x32:rate=10:duration=0.3,scale=$w:$h" \
+      -f lavfi -i "sine=frequency=440:sample_rate=8000:duration=0.3" \
+      -c:v $codec -c:a $a_codec -shortest "$m/random$i-${w}x$h.$ext" 2>/dev/null || true
+  done
   header() { printf "$(printf '\\x%02x' "$@")"; }
   for f in "$m"/*; do
     name="$(basename "$f")"
-    { header 0x03 0 0 0 0 0 0 0; cat "$f"; } > "$seeds/$name.plain"
-    { header 0x2f 63 3 0x42 5 0 0 0; cat "$f"; } > "$seeds/$name.choppy"
-    { header 0x13 255 0 0 0 0 0 0; cat "$f"; } > "$seeds/$name.stream"
+    { header 0x03 0 0 0 0 0 0 0 0 0; cat "$f"; } > "$seeds/$name.plain"
+    { header 0x2f 63 3 0x42 5 0 0 0 0 0; cat "$f"; } > "$seeds/$name.choppy"
+    { header 0x13 255 0 0 0 0 0 0 0 0; cat "$f"; } > "$seeds/$name.stream"
     at=$(( $(stat -c %s "$f") * 6 / 10 ))
-    { header 0x1b 255 0 0 0 0 $(( at & 255 )) $(( (at >> 8) & 255 )); cat "$f"; } \
+    { header 0x1b 255 0 0 0 0 $(( at & 255 )) $(( (at >> 8) & 255 )) 0 0; cat "$f"; } \
       > "$seeds/$name.fault"
+    # Outputs drawn at random: any pixel format, size and sample layout.
+    { header 0x43 0 0 0 0 0 0 0 $(( RANDOM & 255 )) $(( RANDOM & 255 )); cat "$f"; } \
+      > "$seeds/$name.outputs"
   done
   echo "$recipe_hash" > "$stamp"
 fi

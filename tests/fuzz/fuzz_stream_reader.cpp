@@ -38,7 +38,15 @@
 //            bit 2: the fault repeats on every later read (else only once)
 //            bit 3: safe mode (StreamReader's `safe`)
 //   bytes 6-7 fault offset, little endian
-// ci/fuzz.sh prepends such headers to the seed media it makes.
+//   byte 8   video output: pixel format (low 4 bits, kPixelFormats), size
+//            (bits 4-6: 0 as bit 6 says, else kSizes), bit 7: asked for as
+//            add_basic_video_stream's options (the converter's own swscale
+//            path) instead of a filter description
+//   byte 9   audio output: sample format (low 4 bits: 0 as bit 7 says,
+//            else kSampleFormats), channels (bits 4-5: keep, 1, 2, 6),
+//            rate (bits 6-7: keep, 8000, 16000, 44100), as basic options
+// ci/fuzz.sh prepends such headers to the seed media it makes; all zeros in
+// bytes 8-9 is the output of the 8-byte header this harness had before.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -46,6 +54,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <exception>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <string>
@@ -65,7 +74,7 @@ extern "C" {
 
 namespace {
 
-constexpr size_t kHeaderSize = 8;
+constexpr size_t kHeaderSize = 10;
 // Bigger inputs only cost time: ci/fuzz.sh passes a smaller -max_len anyway.
 constexpr size_t kMaxInput = size_t{1} << 20;
 // process_packet calls per input, seek included, and caught errors before
@@ -84,6 +93,22 @@ struct InjectedFault : std::exception {
 constexpr const char* kFormats[] = {"h264", "hevc",     "mpegts", "mp3",
                                     "aac",  "matroska", "mov",    "wav"};
 
+// Output options the control header picks from: every output layout the
+// API has, and frame sizes of every remainder that SIMD code cares about.
+constexpr const char* kPixelFormats[] = {
+    "rgb24", "bgr24", "rgba",    "argb",        "gray", "rgb48le",
+    "yuv444p", "yuv420p", "yuv420p10le", "nv12", "i420", "bgra"};
+struct FrameSize {
+  int width, height;
+};
+constexpr FrameSize kSizes[] = {{0, 0},   {1, 1},   {3, 3},   {17, 9},
+                                {33, 5},  {65, 3},  {127, 9}, {200, 112}};
+constexpr const char* kSampleFormats[] = {
+    nullptr, "u8", "s16", "s32", "s64", "flt", "dbl", "u8p",
+    "s16p",  "s32p", "s64p", "fltp", "dblp"};
+constexpr int kChannels[] = {0, 1, 2, 6};
+constexpr int kRates[] = {0, 8000, 16000, 44100};
+
 struct Control {
   bool audio = false, video = false, seek = false;
   int reader_kind = 0;
@@ -98,6 +123,11 @@ struct Control {
   bool safe = false;
   std::optional<std::string> format;
   int64_t fault_offset = 0;
+  const char* pixel_format = "rgb24";
+  FrameSize size{0, 0};
+  bool basic_video = false;
+  const char* sample_format = nullptr;
+  int num_channels = 0, sample_rate = 0;
 
   explicit Control(const uint8_t* h) {
     audio = h[0] & 1;
@@ -120,6 +150,12 @@ struct Control {
     safe = h[5] & 8;
     if (h[2] >> 7) format = kFormats[(h[2] >> 4) & 7];
     fault_offset = h[6] | (int64_t{h[7]} << 8);
+    pixel_format = kPixelFormats[(h[8] & 15) % std::size(kPixelFormats)];
+    size = kSizes[(h[8] >> 4) & 7];
+    basic_video = h[8] & 128;
+    sample_format = kSampleFormats[(h[9] & 15) % std::size(kSampleFormats)];
+    num_channels = kChannels[(h[9] >> 4) & 3];
+    sample_rate = kRates[(h[9] >> 6) & 3];
   }
 };
 
@@ -224,8 +260,28 @@ ffstream::OutputOptions output(const Control& c, ffstream::MediaType type,
   // on them.
   o.decoder_options = {{"max_pixels", "262144"}, {"max_samples", "262144"}};
   if (type == ffstream::MediaType::kVideo) {
-    o.filter_desc = c.unscaled_video ? "format=pix_fmts=rgb24"
-                                     : "scale=32:32,format=pix_fmts=rgb24";
+    const bool i420 = std::string(c.pixel_format) == "i420";
+    const std::string format = i420 ? "yuv420p" : c.pixel_format;
+    FrameSize size = c.size;
+    if (size.width == 0 && !c.unscaled_video) size = {32, 32};
+    if (c.basic_video) {
+      o.format = format;
+      o.yuv_i420 = i420;
+      if (size.width > 0) {
+        o.width = size.width;
+        o.height = size.height;
+      }
+    } else {
+      o.filter_desc = "format=pix_fmts=" + format;
+      if (size.width > 0) {
+        o.filter_desc = "scale=" + std::to_string(size.width) + ":" +
+                        std::to_string(size.height) + "," + *o.filter_desc;
+      }
+    }
+  } else if (c.sample_format || c.num_channels || c.sample_rate) {
+    if (c.sample_format) o.format = c.sample_format;
+    if (c.num_channels) o.num_channels = c.num_channels;
+    if (c.sample_rate) o.sample_rate = c.sample_rate;
   } else if (!c.raw_audio) {
     o.filter_desc = "aformat=sample_fmts=flt";
   }
