@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite: the C++ core's GoogleTest suite, the embedding test and
 # the fuzz regressions through ctest, a short fuzz run, ruff and mypy, pytest,
-# and then the wheel: built with its own LGPL FFmpeg and tested installed, with
-# the system's FFmpeg masked. .ci/run calls exactly this.
+# the sanitizers, and then the wheel: built with its own LGPL FFmpeg and
+# tested installed, with the system's FFmpeg masked. .ci/run calls exactly
+# this.
 # FFSTREAM_WHEEL_STAGE=0 skips the wheel stage (a quicker local run).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -54,6 +55,15 @@ echo "== Lint and types (ruff, mypy)"
 echo "== Python tests (pytest)"
 cd "$root"
 "$bin/python" -m pytest -q "$@"
+
+# The sanitizers (ci/sanitize.sh): the core, its C++ tests and the Python
+# tests that drive the core (the frame-size sweep included) under ASan, LSan
+# and UBSan, with a guard page behind chunk storage for what FFmpeg writes.
+# FFSTREAM_SANITIZE_STAGE=0 skips it.
+if [ "${FFSTREAM_SANITIZE_STAGE:-1}" != "0" ]; then
+  echo "== Sanitizers (ASan, LSan, UBSan)"
+  bash "$root/ci/sanitize.sh"
+fi
 
 [ "$wheel_stage" = "0" ] && exit 0
 echo "== Wheel: ffstream with its own LGPL FFmpeg"

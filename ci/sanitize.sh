@@ -93,19 +93,25 @@ if [ ${#pytest_args[@]} -eq 0 ]; then
     tests/test_seek.py tests/test_seek_codecs.py tests/test_fileobj.py tests/test_errors.py
     tests/test_source_info.py tests/test_threads.py tests/test_filters.py
     tests/test_safe_mode.py tests/test_utils.py tests/test_corpus.py
-    tests/test_bad_arguments.py tests/test_soak.py)
+    tests/test_bad_arguments.py tests/test_soak.py tests/test_sweep.py
+    tests/test_rotation.py)
 fi
 cd "$root"
 # Python is not linked to libstdc++: preload it beside the ASan runtime so
 # that ASan's __cxa_throw interceptor finds the real one. Reports go to files
 # (pytest would swallow a report printed by a dying process); children such
 # as the ffmpeg command get neither the runtime nor the options.
+# Fresh allocations are filled with 0xbe up to 16 MiB (ASan's default stops
+# at 4 KiB), FFmpeg's frames included: a pixel nothing wrote then differs
+# from the ffmpeg command's (whose fresh memory is zeros) instead of
+# matching it by chance.
+fill=$((16 << 20))
 logs="$build/python-sanitizer-logs"
 rm -rf "$logs"
 mkdir -p "$logs"
 status=0
 env LD_PRELOAD="$asan_runtime $("$cxx" -print-file-name=libstdc++.so)" \
-  ASAN_OPTIONS="detect_leaks=0:log_path=$logs/asan${ASAN_OPTIONS:+:$ASAN_OPTIONS}" \
+  ASAN_OPTIONS="detect_leaks=0:max_malloc_fill_size=$fill:log_path=$logs/asan${ASAN_OPTIONS:+:$ASAN_OPTIONS}" \
   UBSAN_OPTIONS="$UBSAN_OPTIONS:log_path=$logs/ubsan" \
   PYTHONPATH="$build/python" \
   "$bin/python" - "${pytest_args[@]}" <<'PY' || status=$?

@@ -245,7 +245,12 @@ def test_program_stream_precise_audio_seek(make_media):
     (chunk,) = reader.pop_chunks()
     first = round((chunk.pts - start) * 44100)
     assert chunk.pts == pytest.approx(1.5, abs=1 / 44100)
-    assert np.array_equal(chunk.numpy(), ref[first:first + chunk.shape[0]])
+    # FFmpeg's fixed-point MP2 decoder carries a dither state from frame to
+    # frame, which a seek restarts: within one 16-bit step of the decode
+    # from the start (test_seek.py checks mp2float sample for sample).
+    want = ref[first:first + chunk.shape[0]]
+    assert chunk.shape == want.shape
+    assert np.abs(chunk.numpy() - want).max() <= 1 / 32768
 
 
 @pytest.mark.parametrize("name", AUDIO)
