@@ -31,7 +31,7 @@ SIZES = [
     (1, 1), (2, 2), (3, 3), (5, 7), (6, 2), (15, 5), (17, 9), (30, 4), (31, 7),
     (33, 5), (63, 4), (64, 6), (65, 3), (66, 10), (97, 3), (127, 11), (129, 5),
     (121, 80), (200, 112), (224, 224), (321, 240), (426, 240), (854, 480),
-    (1366, 768),
+    (1366, 768), (1920, 1080),
 ]
 AWKWARD = [(3, 3), (17, 9), (66, 10), (129, 5), (854, 480)]
 # Input formats the core treats differently (planar, semi-planar, >8 bits,
@@ -161,6 +161,8 @@ def _cases():
             cases.add((w, h, i, "rgb24", False))
         for o in OUTPUTS:  # every size, every output, from the decoders' format
             cases.add((w, h, "yuv420p", o, False))
+    for i in INPUTS:  # 1080p cropped at odd offsets, unaligned as a decoder's crop
+        cases.add((1920, 1080, i, "rgb24", True))
     for w, h in AWKWARD:  # every input into every output at awkward sizes
         for i in INPUTS:
             for o in OUTPUTS:
