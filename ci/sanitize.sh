@@ -94,7 +94,7 @@ if [ ${#pytest_args[@]} -eq 0 ]; then
     tests/test_source_info.py tests/test_threads.py tests/test_filters.py
     tests/test_safe_mode.py tests/test_utils.py tests/test_corpus.py
     tests/test_bad_arguments.py tests/test_soak.py tests/test_sweep.py
-    tests/test_rotation.py)
+    tests/test_rotation.py tests/test_quirks.py)
 fi
 cd "$root"
 # Python is not linked to libstdc++: preload it beside the ASan runtime so
