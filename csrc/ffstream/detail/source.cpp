@@ -239,8 +239,15 @@ int Source::read_packet(AVPacket* packet, const RetryPolicy& retry) {
   } reset{this};
   while (true) {
     int ret = av_read_frame(format_.get(), packet);
-    rethrow_reader_error();
-    check_exit(ret, "av_read_frame");
+    try {
+      rethrow_reader_error();
+      check_exit(ret, "av_read_frame");
+    } catch (...) {
+      // The demuxer may have given a packet before the reader failed (read
+      // ahead): it is not handed out, and the next read would leak it.
+      av_packet_unref(packet);
+      throw;
+    }
     if (ret == 0 || ret == AVERROR_EOF) return ret;
     if (ret != AVERROR(EAGAIN)) check_av(ret, "av_read_frame", name_);
     // A custom reader's EAGAIN is stashed: let the next read try again.
