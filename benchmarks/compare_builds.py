@@ -25,6 +25,9 @@ CASES = {
     "720p to rgb24, 32-frame chunks": """
 r = StreamReader(M + "/h720.mp4"); r.add_basic_video_stream(32, -1)
 for _ in r.stream(): pass""",
+    "854x480 to rgb24 (rows not whole SIMD blocks: a padded frame)": """
+r = StreamReader(M + "/h480.mp4"); r.add_basic_video_stream(32, -1)
+for _ in r.stream(): pass""",
     "720p + audio, video only to yuv420p": """
 r = StreamReader(M + "/av720.mp4"); r.add_basic_video_stream(32, -1, format="yuv420p")
 for _ in r.stream(): pass""",
@@ -64,6 +67,7 @@ def make_media(d: Path) -> None:
     x264 = ["-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p"]
     jobs = {
         "h720.mp4": [*v720, *x264, "-g", "250"],
+        "h480.mp4": ["-f", "lavfi", "-i", "testsrc2=size=854x480:rate=30:duration=10", *x264],
         "av720.mp4": [*v720, "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000:duration=10",
                       *x264, "-g", "60", "-c:a", "aac"],
         "aac3m.m4a": ["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100:duration=180",

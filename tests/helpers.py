@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import os
 import subprocess
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 import numpy as np
-from ffstream import ChunkTensor, StreamReader
+from ffstream import ChunkTensor, FrameIndex, StreamReader
 
 
 def _src(src):
@@ -36,6 +36,15 @@ def decode_whole_video(src, open_kwargs: Optional[dict] = None, **output_kwargs)
     reader = StreamReader(_src(src), **(open_kwargs or {}))
     reader.add_basic_video_stream(-1, -1, **output_kwargs)
     return _whole(reader)
+
+
+def streamed_and_indexed(path) -> Tuple[ChunkTensor, StreamReader, FrameIndex]:
+    """The whole video of `path` decoded by streaming, and a fresh reader
+    (4-frame chunks) with its frame index, for frames-on-demand tests."""
+    whole = decode_whole_video(path)
+    reader = StreamReader(str(path))
+    reader.add_basic_video_stream(4)
+    return whole, reader, reader.get_frame_index()
 
 
 def decode_default_streams(src, **open_kwargs) -> List[Optional[ChunkTensor]]:

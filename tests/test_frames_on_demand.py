@@ -11,7 +11,7 @@ import media
 import pytest
 import torch
 from ffstream import InvalidArgumentError, StreamReader
-from helpers import decode_whole_video, pop_all
+from helpers import decode_whole_video, pop_all, streamed_and_indexed
 
 # B-frame H.264 in MP4 and MPEG-TS, open-GOP HEVC, VP9, MPEG-2 and MPEG-4
 # Part 2, variable frame rate, a first pts that is not 0, key frames 5 s
@@ -43,11 +43,8 @@ def index_sets(n: int, seed: int):
 @pytest.mark.parametrize("name", CONTAINERS)
 def test_frames_at_equal_sequential_decoding(make_media, name):
     path = make_media(name)
-    whole = decode_whole_video(path)
+    whole, reader, index = streamed_and_indexed(path)
     n = whole.shape[0]
-    reader = StreamReader(str(path))
-    reader.add_basic_video_stream(4)
-    index = reader.get_frame_index()
     assert index.num_frames == len(index) == n
     assert torch.equal(index.pts, whole.frame_pts)
     assert index.decoded == (name in DECODED)

@@ -27,7 +27,7 @@ import numpy as np
 import pytest
 import torch
 from ffstream import StreamReader
-from helpers import decode_whole_audio, decode_whole_video
+from helpers import decode_whole_audio, decode_whole_video, streamed_and_indexed
 
 ODD_SIZES = [
     "odd_h264_444.mp4", "odd_h264_420.mp4", "odd_h264_gray.mkv", "odd_hevc_444.mp4",
@@ -148,16 +148,11 @@ def test_rgb24_pixels_equal_ffmpeg_exactly(make_media, name):
     assert np.array_equal(whole.permute(0, 2, 3, 1).numpy(), ref)
 
 
-@pytest.mark.parametrize(
-    "name", VIDEO
-)
+@pytest.mark.parametrize("name", VIDEO)
 def test_frames_on_demand_equal_streaming(make_media, name):
     path = make_media(name)
-    whole = decode_whole_video(path)
+    whole, reader, index = streamed_and_indexed(path)
     n = whole.shape[0]
-    reader = StreamReader(str(path))
-    reader.add_basic_video_stream(4)
-    index = reader.get_frame_index()
     assert index.num_frames == n
     assert torch.equal(index.pts, whole.frame_pts)
     assert index.key_frame.tolist() == [k for _, _, k in ffprobe_video_frames(path)]
