@@ -421,8 +421,20 @@ void Converter::prepare_sws(const AVFrame* f) {
   if (f->color_range != AVCOL_RANGE_UNSPECIFIED) {
     in_full = f->color_range == AVCOL_RANGE_JPEG;
   }
+  if (is_yuv(format_)) out_full = 0;  // the colour-range rule (converter.h)
   sws_setColorspaceDetails(sws_.get(), coefficients, in_full, coefficients,
                            out_full, brightness, contrast, saturation);
+}
+
+const AVFrame* Converter::in_output_range(const AVFrame* f) {
+  const auto in = static_cast<AVPixelFormat>(f->format);
+  if (in != format_ || !is_yuv(in) || f->color_range != AVCOL_RANGE_JPEG) return f;
+  prepare_sws(f);
+  AVFrame* limited = padded_frame();
+  sws_scale(sws_.get(), f->data, f->linesize, 0, height_, limited->data,
+            limited->linesize);
+  limited->color_range = AVCOL_RANGE_MPEG;
+  return limited;
 }
 
 AVFrame* Converter::padded_frame() {
@@ -527,7 +539,8 @@ void Converter::convert(const AVFrame* frame, int64_t first, int64_t count,
                     std::to_string(num_channels(frame)) +
                     "; add aformat=channel_layouts=... to get one count");
   }
-  write_(*this, frame, first, count, dst);
+  write_(*this, width_ != 0 && !cuda_ ? in_output_range(frame) : frame, first,
+         count, dst);
   if (offset_to_signed_) {
     // v - 32768 in two's complement is v with its top bit flipped. The
     // frame was just written, so this pass runs over cached memory.

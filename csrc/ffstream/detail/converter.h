@@ -28,6 +28,16 @@ struct FrameLayout {
   size_t bytes() const { return elements * dtype_size(dtype); }
 };
 
+// The colour-range rule, one for every path a frame takes (straight from
+// the decoder, or out of a filter graph, torchaudio's basic filters or a
+// user's): a chunk in a YUV format holds limited-range ("tv") samples. So
+// were YUV outputs on FFmpeg 5.1, whose decoders gave full-range video as
+// yuvj formats that every conversion to a YUV format took to limited range
+// (torchaudio gave that). FFmpeg 7.1 and later decode the same video as
+// yuv420p with color_range=pc, and their filters keep that range; without
+// the rule one file would give other levels on another FFmpeg. A frame that
+// arrives full range in the output's YUV format is converted here. RGB and
+// gray chunks are full range, converted from the frame's stated range.
 class Converter {
  public:
   // Throws kInvalidArgument naming the format when it has no converter.
@@ -72,6 +82,9 @@ class Converter {
 
   // Sets sws_ up for `frame`'s format, colour matrix and range.
   void prepare_sws(const AVFrame* frame);
+  // `frame`, or, where it is full-range YUV in the output's own YUV format,
+  // its copy in limited range (see the colour-range rule in converter.cpp).
+  const AVFrame* in_output_range(const AVFrame* frame);
   // The width swscale converts `frame` at: width_, or one more where
   // FFmpeg's converter would leave the last column unwritten.
   int sws_width_for(const AVFrame* frame) const;

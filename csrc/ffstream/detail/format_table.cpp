@@ -64,6 +64,14 @@ std::string supported_pixel_format_names() {
   return names;
 }
 
+bool is_yuv(AVPixelFormat format) {
+  const AVPixFmtDescriptor* desc = av_pix_fmt_desc_get(format);
+  return desc != nullptr && desc->nb_components >= 3 &&
+         !(desc->flags & (AV_PIX_FMT_FLAG_RGB | AV_PIX_FMT_FLAG_HWACCEL |
+                          AV_PIX_FMT_FLAG_BITSTREAM | AV_PIX_FMT_FLAG_PAL |
+                          AV_PIX_FMT_FLAG_BAYER));
+}
+
 AVPixelFormat nearest_supported_pixel_format(AVPixelFormat source) {
   std::vector<AVPixelFormat> candidates;
   for (const auto& spec : kPixelFormats) candidates.push_back(spec.format);

@@ -40,6 +40,11 @@ const SampleFormatSpec* find_sample_format(AVSampleFormat format);
 // "rgb24, bgr24, ..." for error messages.
 std::string supported_pixel_format_names();
 
+// Whether `format` holds luma and chroma samples (yuv420p, yuvj420p, nv12,
+// yuv444p10le, ...): the formats a colour range applies to as levels. Gray
+// and RGB formats are not.
+bool is_yuv(AVPixelFormat format);
+
 // The supported format that loses least when converting from `source`.
 AVPixelFormat nearest_supported_pixel_format(AVPixelFormat source);
 
