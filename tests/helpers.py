@@ -7,6 +7,7 @@ import os
 import subprocess
 from typing import List, Optional, Tuple
 
+import media
 import numpy as np
 from ffstream import ChunkTensor, FrameIndex, StreamReader
 
@@ -82,7 +83,7 @@ def packet_count(path, kinds: str = "va") -> int:
     total = 0
     for kind in kinds:
         out = subprocess.run(
-            ["ffprobe", "-v", "error", "-select_streams", kind,
+            [media.FFPROBE, "-v", "error", "-select_streams", kind,
              "-show_entries", "packet=stream_index", "-of", "csv", str(path)],
             check=True, capture_output=True, text=True,
         ).stdout

@@ -8,6 +8,7 @@ output path. Files are made once per test session (see conftest.py).
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from functools import lru_cache
 from pathlib import Path
@@ -237,6 +238,17 @@ DERIVED: Dict[str, tuple] = {
 }
 
 
+# Test media are made by the ffmpeg command on PATH (the system's, which has
+# the encoders: libx264, libmp3lame, ...). Reference values (decodes,
+# probes) come from the ffmpeg and ffprobe of the FFmpeg under test, in the
+# folder FFSTREAM_REFERENCE_BIN names (ci/build_ffmpeg.sh builds them beside
+# the libraries), so that they change with the libraries between FFmpeg
+# versions; by default from PATH too.
+_REFERENCE_BIN = os.environ.get("FFSTREAM_REFERENCE_BIN", "")
+FFMPEG = os.path.join(_REFERENCE_BIN, "ffmpeg") if _REFERENCE_BIN else "ffmpeg"
+FFPROBE = os.path.join(_REFERENCE_BIN, "ffprobe") if _REFERENCE_BIN else "ffprobe"
+
+
 def _ffmpeg(args: List[str]) -> None:
     subprocess.run(
         ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y", *args], check=True
@@ -261,7 +273,7 @@ def make(name: str, directory: Path) -> Path:
 def ffprobe(path: Path) -> dict:
     """ffprobe's JSON description (format and streams) of a file."""
     out = subprocess.run(
-        ["ffprobe", "-v", "error", "-of", "json", "-show_format", "-show_streams", str(path)],
+        [FFPROBE, "-v", "error", "-of", "json", "-show_format", "-show_streams", str(path)],
         check=True, capture_output=True,
     ).stdout
     return json.loads(out)
@@ -273,7 +285,7 @@ def ffprobe_frame_times(path: Path) -> List[tuple]:
     and the duration in ticks, turned into seconds with one division. pts is
     None where ffprobe has none."""
     out = subprocess.run(
-        ["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
+        [FFPROBE, "-v", "error", "-select_streams", "v:0", "-show_entries",
          "stream=time_base:frame=best_effort_timestamp,pkt_duration,duration",
          "-of", "json", str(path)],
         check=True, capture_output=True, text=True,
@@ -294,7 +306,7 @@ def ffprobe_video_frames(path: Path) -> tuple:
     indices of the key frames; and the number of the stream's packets."""
     def probe(entries: str) -> dict:
         out = subprocess.run(
-            ["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", entries,
+            [FFPROBE, "-v", "error", "-select_streams", "v:0", "-show_entries", entries,
              "-of", "json", str(path)],
             check=True, capture_output=True, text=True,
         ).stdout
@@ -312,7 +324,7 @@ def ffprobe_video_frames(path: Path) -> tuple:
 def ffmpeg_decode_video(path: Path, pix_fmt: str = "rgb24", vf: str = "") -> np.ndarray:
     """Frames decoded by the ffmpeg command, as (N, H, W, C) uint8."""
     info = next(s for s in ffprobe(path)["streams"] if s["codec_type"] == "video")
-    cmd = ["ffmpeg", "-nostdin", "-v", "error", "-i", str(path)]
+    cmd = [FFMPEG, "-nostdin", "-v", "error", "-i", str(path)]
     if vf:
         cmd += ["-vf", vf]
     cmd += ["-f", "rawvideo", "-pix_fmt", pix_fmt, "-"]
@@ -324,7 +336,7 @@ def ffmpeg_decode_video(path: Path, pix_fmt: str = "rgb24", vf: str = "") -> np.
 def ffmpeg_decode_audio(path: Path, sample_fmt: str = "f32le", af: str = "") -> np.ndarray:
     """Samples decoded by the ffmpeg command, as (frames, channels) float32."""
     info = next(s for s in ffprobe(path)["streams"] if s["codec_type"] == "audio")
-    cmd = ["ffmpeg", "-nostdin", "-v", "error", "-i", str(path)]
+    cmd = [FFMPEG, "-nostdin", "-v", "error", "-i", str(path)]
     if af:
         cmd += ["-af", af]
     cmd += ["-f", sample_fmt, "-"]
@@ -336,7 +348,7 @@ def ffmpeg_decode_raw(path: Path, args: List[str], dtype=np.uint8) -> np.ndarray
     """Raw output of the ffmpeg command for `path` with output `args` (e.g.
     ["-f", "rawvideo", "-pix_fmt", "nv12"]), as a flat array of `dtype`; the
     caller reshapes it, since filters may change sizes and channel counts."""
-    cmd = ["ffmpeg", "-nostdin", "-v", "error", "-i", str(path), *args, "-"]
+    cmd = [FFMPEG, "-nostdin", "-v", "error", "-i", str(path), *args, "-"]
     raw = subprocess.run(cmd, check=True, capture_output=True).stdout
     return np.frombuffer(raw, dtype)
 

@@ -23,7 +23,7 @@ def _ffmpeg_outputs(path, graph, outputs, tmp_path):
     """What `ffmpeg -filter_complex graph` gives on each of `outputs`
     [(label, raw output args, dtype)], all mapped in one run (FFmpeg
     refuses a graph with an output left unmapped)."""
-    cmd = ["ffmpeg", "-nostdin", "-v", "error", "-i", str(path), "-filter_complex", graph]
+    cmd = [media.FFMPEG, "-nostdin", "-v", "error", "-i", str(path), "-filter_complex", graph]
     files = []
     for k, (label, args, _) in enumerate(outputs):
         files.append(tmp_path / f"out{k}.raw")
@@ -79,7 +79,7 @@ def test_amix_of_two_audio_streams_equals_ffmpeg(make_media):
     info = reader.get_out_stream_info(0)
     assert (reader.num_out_streams, info.sample_rate, info.num_channels) == (1, 16000, 1)
     (got,), _ = _decode_all(reader)
-    cmd = ["ffmpeg", "-nostdin", "-v", "error", "-i", str(path), "-filter_complex", graph,
+    cmd = [media.FFMPEG, "-nostdin", "-v", "error", "-i", str(path), "-filter_complex", graph,
            "-f", "f32le", "-"]
     expected = np.frombuffer(subprocess.run(cmd, check=True, capture_output=True).stdout,
                              np.float32).reshape(-1, 1)

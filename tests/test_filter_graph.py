@@ -8,6 +8,7 @@ from __future__ import annotations
 import subprocess
 
 import ffstream
+import media
 import numpy as np
 import pytest
 import torch
@@ -32,7 +33,7 @@ def _frames(n=12, width=64, height=48):
 def _ffmpeg(tmp_path, inputs, graph_args, out_args, dtype):
     """Runs the ffmpeg command on raw inputs [(array, input args)] and
     returns its raw output as a flat array of `dtype`."""
-    cmd = ["ffmpeg", "-nostdin", "-v", "error"]
+    cmd = [media.FFMPEG, "-nostdin", "-v", "error"]
     for k, (array, args) in enumerate(inputs):
         path = tmp_path / f"in{k}.raw"
         path.write_bytes(np.ascontiguousarray(array).tobytes())

@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import media
 import numpy as np
 import pytest
 from ffstream import StreamReader
@@ -25,7 +26,8 @@ def _ffmpeg(*args: str) -> None:
 def _ffprobe_codec(path: Path, probesize: str | None = None) -> str:
     extra = ["-probesize", probesize] if probesize else []
     return subprocess.run(
-        ["ffprobe", "-v", "error", *extra, "-show_entries", "stream=codec_name", "-of", "csv=p=0", str(path)],
+        [media.FFPROBE, "-v", "error", *extra, "-show_entries", "stream=codec_name",
+         "-of", "csv=p=0", str(path)],
         check=True, capture_output=True, text=True,
     ).stdout.strip()
 

@@ -56,7 +56,7 @@ def ffprobe_video_frames(path: Path):
     ffprobe has none) and duration from the packet's, both from ticks with
     the arithmetic ffstream documents (ticks * num / den)."""
     info = json.loads(_run([
-        "ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
+        media.FFPROBE, "-v", "error", "-select_streams", "v:0", "-show_entries",
         "stream=time_base:frame=best_effort_timestamp,pkt_duration,key_frame",
         "-of", "json", str(path),
     ]))
@@ -75,7 +75,7 @@ def ffprobe_video_frames(path: Path):
 def ffprobe_packets(path: Path, stream: str = "v:0"):
     """pts (None where the packet has none) of every packet of `stream`."""
     info = json.loads(_run([
-        "ffprobe", "-v", "error", "-select_streams", stream, "-show_entries", "packet=pts",
+        media.FFPROBE, "-v", "error", "-select_streams", stream, "-show_entries", "packet=pts",
         "-of", "json", str(path),
     ]))
     return [p.get("pts") for p in info["packets"]]
@@ -86,7 +86,7 @@ def ffmpeg_rgb24(path: Path) -> np.ndarray:
     """Every frame as the ffmpeg command decodes it, (N, H, W, 3) uint8."""
     stream = next(s for s in media.ffprobe(path)["streams"] if s["codec_type"] == "video")
     raw = _run([
-        "ffmpeg", "-nostdin", "-v", "error", "-noautorotate", "-i", str(path), "-map", "0:v:0",
+        media.FFMPEG, "-nostdin", "-v", "error", "-noautorotate", "-i", str(path), "-map", "0:v:0",
         "-fps_mode", "passthrough", "-f", "rawvideo", "-pix_fmt", "rgb24", "-",
     ])
     return np.frombuffer(raw, np.uint8).reshape(-1, int(stream["height"]), int(stream["width"]), 3)
@@ -96,7 +96,7 @@ def ffmpeg_f32(path: Path) -> np.ndarray:
     """Every sample of the first audio stream as the ffmpeg command decodes
     it, (frames, channels) float32."""
     stream = next(s for s in media.ffprobe(path)["streams"] if s["codec_type"] == "audio")
-    raw = _run(["ffmpeg", "-nostdin", "-v", "error", "-i", str(path), "-map", "0:a:0",
+    raw = _run([media.FFMPEG, "-nostdin", "-v", "error", "-i", str(path), "-map", "0:a:0",
                 "-f", "f32le", "-"])
     return np.frombuffer(raw, np.float32).reshape(-1, int(stream["channels"]))
 
@@ -106,7 +106,7 @@ def ffprobe_first_audio_time(path: Path) -> float:
     small: all are read, as the first packets may hold only samples that the
     decoder drops)."""
     info = json.loads(_run([
-        "ffprobe", "-v", "error", "-select_streams", "a:0",
+        media.FFPROBE, "-v", "error", "-select_streams", "a:0",
         "-show_entries", "stream=time_base:frame=best_effort_timestamp", "-of", "json", str(path),
     ]))
     num, den = (int(x) for x in info["streams"][0]["time_base"].split("/"))

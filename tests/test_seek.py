@@ -251,7 +251,7 @@ def mp2_decode(path, decoder=None, seek=None, mode="precise"):
 
 def ffmpeg_mp2(path, decoder=None):
     """The ffmpeg command's decode of the audio of `path` (mono float32)."""
-    cmd = ["ffmpeg", "-nostdin", "-v", "quiet"]
+    cmd = [media.FFMPEG, "-nostdin", "-v", "quiet"]
     cmd += ["-c:a", decoder] if decoder else []
     cmd += ["-i", str(path), "-map", "0:a", "-f", "f32le", "-"]
     raw = subprocess.run(cmd, check=True, capture_output=True).stdout

@@ -243,7 +243,7 @@ def test_seeking_again_keeps_every_video_frame_with_ms_rounded_pts(make_media):
 
 def key_frame_times(path):
     out = subprocess.run(
-        ["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
+        [media.FFPROBE, "-v", "error", "-select_streams", "v:0", "-show_entries",
          "packet=pts_time,flags", "-of", "csv=p=0", str(path)],
         check=True, capture_output=True, text=True,
     ).stdout

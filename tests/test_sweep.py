@@ -18,6 +18,7 @@ from __future__ import annotations
 import subprocess
 from typing import List, Optional, Tuple
 
+import media
 import numpy as np
 import pytest
 import torch
@@ -61,7 +62,7 @@ def _source(width: int, height: int, pix_fmt: str, crop: bool = False) -> str:
 
 
 def _ffmpeg_raw(source: str, vf: Optional[str], pix_fmt: str) -> bytes:
-    cmd = ["ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i", source]
+    cmd = [media.FFMPEG, "-nostdin", "-v", "error", "-f", "lavfi", "-i", source]
     if vf:
         cmd += ["-vf", vf]
     cmd += ["-f", "rawvideo", "-pix_fmt", pix_fmt, "-"]
@@ -122,8 +123,16 @@ _PAIRS_INPUTS = {"yuv420p", "yuvj420p", "yuv422p"}
 _RGB_OUTPUTS = {"rgb24", "bgr24", "rgba", "argb", "rgb48le"}
 
 
+# The colour-range rule (detail/converter.h): a YUV chunk holds limited-range
+# samples. FFmpeg 7.1 and later keep a full-range input's range through a
+# conversion to a YUV format, 5.1 made it limited: the reference asks for
+# limited range in that same conversion, which 5.1 did anyway.
+_YUV_OUTPUTS = {"yuv444p", "yuv420p", "yuv420p10le", "nv12", "i420"}
+_FULL_RANGE_INPUTS = {"yuvj420p"}
+
+
 def _check(source: str, out: str, size: Tuple[int, int], wider: Optional[str] = None,
-           **output) -> None:
+           full_range: bool = False, **output) -> None:
     """`source` decoded by an output of format `out` and `output` options
     equals the ffmpeg command's frames; `size` is the source's (the
     output's, when it scales). With `wider` (the same pattern one column
@@ -141,6 +150,8 @@ def _check(source: str, out: str, size: Tuple[int, int], wider: Optional[str] = 
     # The output's own filter description, run by the ffmpeg command (a
     # format-only output is converted by the core's converter instead of the
     # graph; the two give the same bytes).
+    if full_range and out in _YUV_OUTPUTS:
+        desc = "scale=out_range=tv," + desc
     if wider is not None and width % 2 == 1 and height % 2 == 0:
         want = _reference(wider, desc, out, width + 1, height)[..., :width].contiguous()
     else:
@@ -177,7 +188,8 @@ def test_every_size_and_format_matches_ffmpeg(width, height, input_fmt, out, cro
     wider = None
     if input_fmt in _PAIRS_INPUTS and out in _RGB_OUTPUTS and not crop:
         wider = _source(width + 1, height, input_fmt)
-    _check(_source(width, height, input_fmt, crop), out, (width, height), wider)
+    _check(_source(width, height, input_fmt, crop), out, (width, height), wider,
+           full_range=input_fmt in _FULL_RANGE_INPUTS)
 
 
 @pytest.mark.parametrize("src_size", [(854, 480), (321, 240), (17, 9), (1920, 1080)])
@@ -215,7 +227,7 @@ def _audio_source(rate: int, channels: int, sample_fmt: str) -> str:
 
 def _ffmpeg_audio(source: str, af: Optional[str], out: str, channels: int) -> torch.Tensor:
     raw_fmt, dtype = _RAW_AUDIO[out.rstrip("p")]
-    cmd = ["ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i", source]
+    cmd = [media.FFMPEG, "-nostdin", "-v", "error", "-f", "lavfi", "-i", source]
     if af:
         cmd += ["-af", af]
     cmd += ["-f", raw_fmt, "-"]

@@ -5,6 +5,7 @@
 #include "ffstream/detail/av_error.h"
 #include "ffstream/detail/cuda_device.h"
 #include "ffstream/detail/ffmpeg.h"
+#include "ffstream/detail/ffmpeg_compat.h"
 #include "ffstream/detail/ffmpeg_log.h"
 
 extern "C" {
@@ -133,6 +134,11 @@ std::vector<std::string> output_protocols() { return protocols(/*output=*/true);
 std::string build_config() { return avutil_configuration(); }
 
 std::string ffmpeg_version() { return or_empty(av_version_info()); }
+
+SupportedFFmpeg supported_ffmpeg() {
+  return {detail::kOldestFFmpeg, detail::kNewestFFmpeg,
+          detail::is_supported_avutil(avutil_version())};
+}
 
 std::map<std::string, LibraryInfo> libraries() {
   return {

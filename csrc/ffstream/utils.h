@@ -33,6 +33,18 @@ std::string build_config();
 // FFmpeg's own version string (av_version_info(), e.g. "5.1.9-0+deb12u1").
 std::string ffmpeg_version();
 
+// The FFmpeg releases this ffstream is built and tested against, oldest and
+// newest ("5.1", "9.0"), and whether the libavutil loaded in this process
+// is one of theirs (each FFmpeg release bumps every library's major
+// together). The core does not build against an older FFmpeg; a newer one
+// may work but is untested (python -m ffstream doctor warns).
+struct SupportedFFmpeg {
+  std::string oldest;
+  std::string newest;
+  bool loaded_is_supported;
+};
+SupportedFFmpeg supported_ffmpeg();
+
 // What one FFmpeg library is, as loaded in this process: the version it
 // reports and the one the core was compiled against (a differing major means
 // a broken install), its licence and configure line, and the file it was

@@ -22,6 +22,12 @@ void register_utils(py::module_& m) {
   m.def("output_protocols", &output_protocols);
   m.def("build_config", &build_config);
   m.def("ffmpeg_version", &ffmpeg_version);
+  py::class_<SupportedFFmpeg>(m, "SupportedFFmpeg",
+                              "The FFmpeg releases ffstream is tested against.")
+      .def_readonly("oldest", &SupportedFFmpeg::oldest)
+      .def_readonly("newest", &SupportedFFmpeg::newest)
+      .def_readonly("loaded_is_supported", &SupportedFFmpeg::loaded_is_supported);
+  m.def("supported_ffmpeg", &supported_ffmpeg);
   py::class_<LibraryInfo>(m, "LibraryInfo",
                           "One FFmpeg library as loaded in this process.")
       .def_readonly("version", &LibraryInfo::version)

@@ -92,11 +92,21 @@ def doctor() -> Dict[str, Any]:
     (FFmpeg files loaded by other packages, such as PyAV or OpenCV),
     ``hardware`` (device types, hardware decoders, whether FFmpeg can open a
     CUDA device and why not), ``torch``, ``problems`` (a list of sentences)
+    ``warnings`` (sentences that do not make the install broken, such as an
+    FFmpeg outside the releases ffstream is tested against, ``ffmpeg.supported``)
     and ``verdict`` (``"ok"`` or ``"broken"``).
     """
     from ._extension import ext
 
     problems: List[str] = []
+    warnings: List[str] = []
+    supported = ext.supported_ffmpeg()
+    supported_range = f"{supported.oldest} to {supported.newest}"
+    if not supported.loaded_is_supported:
+        warnings.append(
+            f"FFmpeg {ext.ffmpeg_version()} is outside the releases this ffstream is tested "
+            f"against ({supported_range}): decoding may work, or give other results"
+        )
     libraries = {}
     for name, info in sorted(ext.libraries().items()):
         libraries[name] = {
@@ -147,6 +157,7 @@ def doctor() -> Dict[str, Any]:
         },
         "ffmpeg": {
             "version": ext.ffmpeg_version(),
+            "supported": supported_range,
             "configuration": ext.build_config(),
             "bundled": bundled,
             "libraries": libraries,
@@ -163,6 +174,7 @@ def doctor() -> Dict[str, Any]:
         "torch": torch_facts,
         "python": sys.version.split()[0],
         "problems": problems,
+        "warnings": warnings,
         "verdict": "broken" if problems else "ok",
     }
 
@@ -173,7 +185,8 @@ def format_report(report: Dict[str, Any]) -> str:
     lines = [
         f"ffstream {report['ffstream']['version']} ({report['ffstream']['package']})",
         f"  extension: {report['ffstream']['extension']}",
-        f"FFmpeg {ff['version']}, " + ("carried by the wheel" if ff["bundled"] else "from the system"),
+        f"FFmpeg {ff['version']}, " + ("carried by the wheel" if ff["bundled"] else "from the system")
+        + f"; ffstream is tested on FFmpeg {ff['supported']}",
     ]
     for name, lib in ff["libraries"].items():
         lines.append(f"  {name:<14} {lib['version']:<10} {lib['license']:<28} {lib['path']}")
@@ -192,6 +205,7 @@ def format_report(report: Dict[str, Any]) -> str:
             cuda = f"CUDA with {torch_facts['cuda_devices']} device(s)"
         lines.append(f"torch {torch_facts['version']}, {cuda}")
     lines.append(f"Python {report['python']}")
+    lines.extend(f"Warning: {w}" for w in report["warnings"])
     if report["problems"]:
         lines.append("Verdict: BROKEN")
         lines.extend(f"  - {p}" for p in report["problems"])

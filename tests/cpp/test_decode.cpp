@@ -12,6 +12,7 @@
 
 #include "ffstream/chunk.h"
 #include "ffstream/stream_reader.h"
+#include "ffstream/utils.h"
 #include "test_support.h"
 
 namespace ffstream::test {
@@ -79,7 +80,11 @@ TEST(SourceInfo, LavfiTestsrc) {
 
   const SourceStreamInfo info = reader.src_stream_info(0);
   EXPECT_EQ(info.media_type, "video");
-  EXPECT_EQ(info.codec_name, "rawvideo");
+  // The lavfi device hands over its frames as they are since FFmpeg 8.0
+  // (libavdevice 62); it copied them into rawvideo packets before.
+  EXPECT_EQ(info.codec_name,
+            std::get<0>(library_versions().at("libavdevice")) >= 62 ? "wrapped_avframe"
+                                                                    : "rawvideo");
   EXPECT_TRUE(info.format.has_value());
   EXPECT_EQ(info.width, kWidth);
   EXPECT_EQ(info.height, kHeight);

@@ -121,7 +121,7 @@ endif()
 message(STATUS "print_streams output:\n${out}")
 expect_match("print_streams" "${out}" "2 stream\\(s\\)")
 expect_match("print_streams" "${out}"
-  "stream 0: video, codec rawvideo, format [a-z0-9]+, 64x48, 10 fps")
+  "stream 0: video, codec (rawvideo|wrapped_avframe), format [a-z0-9]+, 64x48, 10 fps")
 expect_match("print_streams" "${out}"
   "stream 1: audio, codec pcm_s16le, format s16, 8000 Hz, 1 channel")
 expect_match("print_streams" "${out}"

@@ -1,6 +1,7 @@
 #include "ffstream/detail/ffmpeg_log.h"
 
 #include <cstdarg>
+#include <cstring>
 #include <mutex>
 
 #include "ffstream/detail/ffmpeg.h"
@@ -12,9 +13,18 @@ namespace {
 thread_local std::string t_last_error;
 // FFmpeg logs some messages in pieces; a piece without '\n' continues.
 thread_local bool t_line_open = false;
+thread_local uint64_t t_protocol_errors = 0;
+
+// Whether `avcl` is a protocol's context (file, http, tcp, ...).
+bool is_protocol(void* avcl) {
+  const AVClass* cls = avcl ? *static_cast<const AVClass**>(avcl) : nullptr;
+  return cls != nullptr && cls->class_name != nullptr &&
+         std::strcmp(cls->class_name, "URLContext") == 0;
+}
 
 void capture(void* avcl, int level, const char* fmt, va_list args) {
   if (level <= AV_LOG_ERROR) {
+    if (is_protocol(avcl)) ++t_protocol_errors;
     va_list copy;
     va_copy(copy, args);
     char line[512];
@@ -50,5 +60,7 @@ void clear_last_log() {
 }
 
 std::string last_log() { return t_last_error; }
+
+uint64_t protocol_errors_logged() { return t_protocol_errors; }
 
 }  // namespace ffstream::detail

@@ -7,6 +7,7 @@
 // callback (so av_log_set_level still decides what is printed).
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 namespace ffstream::detail {
@@ -16,5 +17,8 @@ void install_log_capture();
 void clear_last_log();
 // The last error-level message recorded on this thread, or "".
 std::string last_log();
+// How many error-level messages protocols (a URLContext: file, http, tcp,
+// ...) have logged on this thread so far.
+uint64_t protocol_errors_logged();
 
 }  // namespace ffstream::detail

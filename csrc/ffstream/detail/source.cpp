@@ -9,6 +9,7 @@
 
 #include "ffstream/detail/av_error.h"
 #include "ffstream/detail/exact_time.h"
+#include "ffstream/detail/ffmpeg_compat.h"
 #include "ffstream/detail/ffmpeg_log.h"
 #include "ffstream/error.h"
 
@@ -238,7 +239,10 @@ int Source::read_packet(AVPacket* packet, const RetryPolicy& retry) {
     ~Reset() { s->disarm(); }
   } reset{this};
   while (true) {
+    const uint64_t protocol_errors = protocol_errors_logged();
     int ret = av_read_frame(format_.get(), packet);
+    // Read ahead: an error the protocol logs may surface reads later.
+    if (protocol_errors_logged() != protocol_errors) protocol_error_logged_ = true;
     try {
       rethrow_reader_error();
       check_exit(ret, "av_read_frame");
@@ -248,7 +252,8 @@ int Source::read_packet(AVPacket* packet, const RetryPolicy& retry) {
       av_packet_unref(packet);
       throw;
     }
-    if (ret == 0 || ret == AVERROR_EOF) return ret;
+    if (ret == 0) return ret;
+    if (is_end_of_input(format_.get(), ret, protocol_error_logged_)) return AVERROR_EOF;
     if (ret != AVERROR(EAGAIN)) check_av(ret, "av_read_frame", name_);
     // A custom reader's EAGAIN is stashed: let the next read try again.
     if (avio_) avio_->clear_error();

@@ -98,6 +98,9 @@ class Source {
   const char* waiting_for_ = "";
   InterruptFlag interrupt_;
   std::string url_;
+  // Whether the protocol logged an error while packets were read (see
+  // is_end_of_input).
+  bool protocol_error_logged_ = false;
   bool safe_ = false;
   bool main_input_opened_ = false;
   std::vector<std::string> refused_;  // URLs safe mode did not open
