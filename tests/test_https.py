@@ -5,6 +5,7 @@ tls_verify=0 turns the check off."""
 from __future__ import annotations
 
 import http.server
+import shutil
 import ssl
 import subprocess
 import threading
@@ -32,6 +33,8 @@ def _openssl(*args, cwd):
 def certs(tmp_path_factory):
     """A CA, and two server certificates it signs: `good` for 127.0.0.1 and
     localhost, `wrong_host` for example.com only."""
+    if shutil.which("openssl") is None:
+        pytest.skip("making the test certificates needs the openssl command")
     d = tmp_path_factory.mktemp("tls")
     key = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
     _openssl("req", "-x509", *key, "-keyout", "ca.key", "-out", "ca.pem",
