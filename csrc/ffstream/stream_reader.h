@@ -23,9 +23,12 @@ class StreamReader {
  public:
   // Opens a path, URL or device. `format` selects the demuxer or input device
   // (ffmpeg's -f); `options` go to FFmpeg when opening, and any it does not
-  // use is an error. `safe` is for untrusted input: only the file or pipe
-  // `src` names is read, and demuxers cannot open anything else (playlists,
-  // concat lists, references inside mov/mp4, devices, network). `timeout`
+  // use is an error, but for tls_verify and ca_file: TLS connections check
+  // the server's certificate by default (against $SSL_CERT_FILE or the
+  // system's CA bundle), and those two apply to every URL the source opens.
+  // `safe` is for untrusted input: only the file or pipe `src` names is
+  // read, and demuxers cannot open anything else (playlists, concat lists,
+  // references inside mov/mp4, devices, network). `timeout`
   // (seconds) bounds opening, and then every packet read and seek: past it
   // the call throws kTimeout naming the source and what it waited for.
   // `reconnect` (network URLs only; files never reconnect): when the

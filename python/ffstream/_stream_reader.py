@@ -44,7 +44,11 @@ class StreamReader:
         format: Demuxer or input device to use instead of probing, as ffmpeg's
             ``-f`` (e.g. ``"lavfi"``, ``"wav"``, ``"alsa"``).
         option: Options FFmpeg applies when opening the source (protocol,
-            demuxer or device options). An option FFmpeg does not use raises.
+            demuxer or device options). An option FFmpeg does not use raises,
+            but for ``tls_verify`` and ``ca_file``: https and other TLS
+            connections check the server's certificate by default, against
+            ``SSL_CERT_FILE`` or the system's CA bundle; ``ca_file`` names
+            another CA file, ``tls_verify="0"`` turns the check off.
             WAV files of 16-bit PCM are probed for other codecs stored as
             PCM over their first 16 KiB, not FFmpeg's 128 KiB (much faster to
             open, and it still finds AC-3, DTS and MP3); an explicit

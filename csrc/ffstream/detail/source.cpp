@@ -101,6 +101,46 @@ int Source::safe_io_open(AVFormatContext* s, AVIOContext** pb,
   return avio_open2(pb, url, flags, &s->interrupt_callback, options);
 }
 
+int Source::tls_io_open(AVFormatContext* s, AVIOContext** pb,
+                        const char* url, int flags, AVDictionary** options) {
+  auto* self = static_cast<Source*>(s->opaque);
+  AVDictionary* none = nullptr;
+  if (options == nullptr) options = &none;
+  const int added = self->tls_->add_missing(options);
+  int ret = added;
+  if (added >= 0) {
+    ret = self->default_io_open_(s, pb, url, flags, options);
+    // Left over, they are no options of the caller's that FFmpeg ignored.
+    self->tls_->remove_unread(options, added);
+  }
+  av_dict_free(&none);
+  if (ret < 0 && !self->tls_failure_ && is_certificate_error(last_log())) {
+    try {
+      self->tls_failure_ = TlsFailure{url ? url : "", last_log()};
+    } catch (...) {  // out of memory: the error just says less
+    }
+  }
+  return ret;
+}
+
+void Source::check_tls_failure(int code) {
+  // A demuxer's own TLS connection (rtsps://) is not opened through io_open.
+  if (!tls_failure_ && tls_ && is_certificate_error(last_log())) {
+    tls_failure_ = TlsFailure{url_, last_log()};
+  }
+  if (!tls_failure_) return;
+  const std::string& url = tls_failure_->url;
+  throw Error(ErrorKind::kConnection,
+              "the TLS certificate of '" + url +
+                  "' could not be verified against " +
+                  tls_->ca_description() + " (FFmpeg: " +
+                  tls_failure_->reason + ")" +
+                  (url == url_ ? "" : " while opening " + name_) +
+                  "; if you trust the server, give its CA with the ca_file "
+                  "option, or turn the check off with tls_verify=0",
+              code);
+}
+
 std::string Source::refused_note() const {
   if (!safe_) return "";
   if (refused_.empty()) {
@@ -168,7 +208,18 @@ void Source::open(const std::string& url,
       throw std::bad_alloc();
     }
   }
-  Dict dict(options);
+  OptionMap ffmpeg_options = options;
+  if (!safe) {
+    tls_.emplace(ffmpeg_options);
+    ctx->opaque = this;
+    default_io_open_ = ctx->io_open;
+    ctx->io_open = &Source::tls_io_open;
+  }
+  Dict dict(ffmpeg_options);
+  // For the main URL too, where a demuxer may read them (RTSP's own TLS
+  // options, FFmpeg 8).
+  const int tls_added = tls_ ? tls_->add_missing(dict.inout()) : 0;
+  if (tls_added < 0) throw std::bad_alloc();
   // Opening and probing may wait for data as long as `timeout` each.
   arm("opening it");
   struct Disarm {
@@ -184,7 +235,11 @@ void Source::open(const std::string& url,
   if (ret >= 0) format_.reset(ctx);
   rethrow_reader_error();
   check_exit(ret, "avformat_open_input");
-  if (ret < 0) throw_av_error(ret, "avformat_open_input", name_ + refused_note());
+  if (ret < 0) {
+    check_tls_failure(ret);
+    throw_av_error(ret, "avformat_open_input", name_ + refused_note());
+  }
+  if (tls_) tls_->remove_unread(dict.inout(), tls_added);
   dict.reject_unused("opening " + name_);
 
   arm("probing its streams");
@@ -205,6 +260,7 @@ void Source::open(const std::string& url,
   rethrow_reader_error();
   check_exit(ret, "avformat_find_stream_info");
   if (ret < 0) {
+    check_tls_failure(ret);
     throw_av_error(ret, "avformat_find_stream_info", name_ + refused_note());
   }
   if (!refused_.empty()) {

@@ -14,6 +14,7 @@
 #include "ffstream/detail/avio.h"
 #include "ffstream/detail/raii.h"
 #include "ffstream/detail/retry.h"
+#include "ffstream/detail/tls_settings.h"
 #include "ffstream/options.h"
 #include "ffstream/reader.h"
 
@@ -75,6 +76,14 @@ class Source {
   // Safe mode's AVFormatContext::io_open: opens `url_` once, refuses the rest.
   static int safe_io_open(AVFormatContext* s, AVIOContext** pb,
                           const char* url, int flags, AVDictionary** options);
+  // Otherwise AVFormatContext::io_open: FFmpeg's own, with tls_'s settings
+  // for every URL, the main one and those a demuxer opens (FFmpeg gives HLS
+  // segments none of the caller's TLS options); notes a certificate that
+  // failed verification in tls_failure_.
+  static int tls_io_open(AVFormatContext* s, AVIOContext** pb,
+                         const char* url, int flags, AVDictionary** options);
+  // Throws kConnection if opening failed on a certificate.
+  void check_tls_failure(int code);
   // Appends what safe mode refused to an error message.
   std::string refused_note() const;
   // Throws kInterrupted/kTimeout if `code` is AVERROR_EXIT caused by them.
@@ -104,6 +113,13 @@ class Source {
   bool safe_ = false;
   bool main_input_opened_ = false;
   std::vector<std::string> refused_;  // URLs safe mode did not open
+  std::optional<TlsSettings> tls_;    // empty in safe mode
+  struct TlsFailure {
+    std::string url;     // the first URL whose certificate failed
+    std::string reason;  // what FFmpeg logged
+  };
+  std::optional<TlsFailure> tls_failure_;
+  decltype(AVFormatContext::io_open) default_io_open_ = nullptr;
   // The format context reads through the adapter: declared first, so that
   // it is destroyed after the context.
   std::unique_ptr<AVIOAdapter> avio_;
