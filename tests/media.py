@@ -197,6 +197,12 @@ RECIPES: Dict[str, List[str]] = {
     "yuvj420p.mp4": [
         "-f", "lavfi", "-i", _V, "-c:v", "libx264", "-pix_fmt", "yuvj420p",
     ],
+    # Full range stated in the stream, in a codec that has no yuvj formats:
+    # every FFmpeg decodes it as yuv420p with color_range=pc.
+    "vp9_full_range.webm": [
+        "-f", "lavfi", "-i", _V, "-c:v", "libvpx-vp9", "-lossless", "1",
+        "-pix_fmt", "yuv420p", "-color_range", "pc",
+    ],
 }
 
 

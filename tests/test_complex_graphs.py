@@ -109,8 +109,13 @@ def test_a_graph_over_audio_and_video_of_one_source(make_media, tmp_path):
     (raw,) = _ffmpeg_outputs(path, graph + "[o]", [("o", ["-f", "rawvideo", "-pix_fmt", "rgb24"], np.uint8)],
                              tmp_path)
     expected = _rgb(raw, W, H + 16)
-    assert got.shape == expected.shape and got.shape[0] == 100
-    assert torch.equal(got, expected)
+    # One stacked frame per video frame. The ffmpeg command of FFmpeg 8.0 and
+    # later stacks one more at the end, once the video has ended (its own
+    # end-of-stream handling): the frames both give must be equal.
+    assert got.shape[0] == 100
+    extra = 1 if ffstream.utils.get_versions()["libavfilter"][0] >= 11 else 0
+    assert expected.shape[0] == 100 + extra
+    assert torch.equal(got, expected[:100])
     # The picture part is the video itself.
     video = media.ffmpeg_decode_video(path)
     assert torch.equal(got[:, :, :H], torch.from_numpy(video.copy()).permute(0, 3, 1, 2))

@@ -57,7 +57,7 @@ def ffprobe_video_frames(path: Path):
     the arithmetic ffstream documents (ticks * num / den)."""
     info = json.loads(_run([
         media.FFPROBE, "-v", "error", "-select_streams", "v:0", "-show_entries",
-        "stream=time_base:frame=best_effort_timestamp,pkt_duration,key_frame",
+        "stream=time_base:frame=best_effort_timestamp,pkt_duration,duration,key_frame",
         "-of", "json", str(path),
     ]))
     num, den = (int(x) for x in info["streams"][0]["time_base"].split("/"))
@@ -66,7 +66,8 @@ def ffprobe_video_frames(path: Path):
         return None if ticks is None else int(ticks) * num / den
 
     return [
-        (seconds(f.get("best_effort_timestamp")), seconds(f.get("pkt_duration")),
+        # ffprobe 7.0 and later call the frame's duration "duration".
+        (seconds(f.get("best_effort_timestamp")), seconds(f.get("duration", f.get("pkt_duration"))),
          bool(f["key_frame"]))
         for f in info["frames"]
     ]

@@ -7,6 +7,7 @@
 #include <iterator>
 
 #include "ffstream/detail/av_error.h"
+#include "ffstream/detail/ffmpeg_compat.h"
 #include "ffstream/detail/filter_safety.h"
 #include "ffstream/detail/frame_by_frame.h"
 #include "ffstream/error.h"
@@ -70,7 +71,7 @@ std::string buffer_source_args(const FilterInput& in) {
       args += ":frame_rate=" + std::to_string(in.frame_rate.num) + "/" +
               std::to_string(in.frame_rate.den);
     }
-    return args;
+    return args + buffer_source_color_args(in.color_space, in.color_range);
   }
   std::snprintf(buf, sizeof(buf), "time_base=%d/%d:sample_rate=%d:sample_fmt=%s",
                 in.time_base.num, in.time_base.den, in.sample_rate,
@@ -107,6 +108,8 @@ FilterInput FilterInput::from_codec(const AVCodecContext* ctx,
     in.height = ctx->height;
     in.sample_aspect_ratio = ctx->sample_aspect_ratio;
     in.frame_rate = frame_rate;
+    in.color_space = ctx->colorspace;
+    in.color_range = ctx->color_range;
   } else {
     in.format = ctx->sample_fmt;
     in.sample_rate = ctx->sample_rate;
@@ -123,6 +126,8 @@ FilterInput FilterInput::from_frame(const AVFrame* frame,
     in.width = frame->width;
     in.height = frame->height;
     in.sample_aspect_ratio = frame->sample_aspect_ratio;
+    in.color_space = frame->colorspace;
+    in.color_range = frame->color_range;
   } else {
     in.sample_rate = frame->sample_rate;
     set_channels(in, frame);
@@ -132,6 +137,7 @@ FilterInput FilterInput::from_frame(const AVFrame* frame,
 
 bool FilterInput::same_frames(const FilterInput& o) const {
   return format == o.format && width == o.width && height == o.height &&
+         color_space == o.color_space && color_range == o.color_range &&
          sample_rate == o.sample_rate && num_channels == o.num_channels &&
          channel_layout == o.channel_layout;
 }
@@ -167,6 +173,36 @@ ComplexGraph::ComplexGraph(const std::string& description,
     const std::string why = refused_by_safe_mode(description);
     if (!why.empty()) invalid(context + " is refused in safe mode: " + why);
   }
+  // The graph may be built twice (below); the caller's resolver, once.
+  std::optional<std::vector<FilterInput>> resolved;
+  const InputResolver resolve_once = [&](const std::vector<GraphPad>& pads) {
+    if (!resolved) resolved = resolve(pads);
+    return *resolved;
+  };
+  build(resolve_once, {});
+  // The colour-range rule (converter.h) in the same conversion as the rest:
+  // where FFmpeg (7.1 and later) kept a full range into a YUV output, the
+  // graph is built again with that output asking for limited range. Gray
+  // and RGB outputs stay as negotiated (the converter expands gray).
+  std::vector<bool> limited;
+  for (const Output& out : outputs_) limited.push_back(is_full_range_yuv(out.sink));
+  if (std::find(limited.begin(), limited.end(), true) != limited.end()) {
+    build(resolve_once, limited);
+  }
+  const auto video = [](auto& pads) {
+    return std::all_of(pads.begin(), pads.end(), [](const auto& p) {
+      return p.pad.media_type == AVMEDIA_TYPE_VIDEO;
+    });
+  };
+  why_not_frame_by_frame_ = video(inputs_) && video(outputs_)
+                               ? detail::why_not_frame_by_frame(graph_.get())
+                               : "its inputs and outputs are not all video";
+}
+
+void ComplexGraph::build(const InputResolver& resolve,
+                         const std::vector<bool>& limited) {
+  inputs_.clear();
+  outputs_.clear();
   graph_.reset(avfilter_graph_alloc());
   if (!graph_) throw std::bad_alloc();
   // Filters run in the caller's thread; the decoder has its own threads.
@@ -192,7 +228,7 @@ ComplexGraph::ComplexGraph(const std::string& description,
     }
   }
   link_inputs(in_list.get(), resolve);
-  link_outputs(out_list.get());
+  link_outputs(out_list.get(), limited);
   ret = avfilter_graph_config(graph_.get(), nullptr);
   if (ret < 0) {
     throw Error(ErrorKind::kInvalidArgument,
@@ -200,14 +236,6 @@ ComplexGraph::ComplexGraph(const std::string& description,
                     av_error_reason(ret),
                 ret);
   }
-  const auto video = [](auto& pads) {
-    return std::all_of(pads.begin(), pads.end(), [](const auto& p) {
-      return p.pad.media_type == AVMEDIA_TYPE_VIDEO;
-    });
-  };
-  why_not_frame_by_frame_ = video(inputs_) && video(outputs_)
-                               ? detail::why_not_frame_by_frame(graph_.get())
-                               : "its inputs and outputs are not all video";
 }
 
 ComplexGraph ComplexGraph::rebuilt() const {
@@ -255,7 +283,7 @@ void ComplexGraph::link_inputs(AVFilterInOut* open, const InputResolver& resolve
   }
 }
 
-void ComplexGraph::link_outputs(AVFilterInOut* open) {
+void ComplexGraph::link_outputs(AVFilterInOut* open, const std::vector<bool>& limited) {
   std::vector<const AVFilterInOut*> pads;
   for (const AVFilterInOut* p = open; p != nullptr; p = p->next) pads.push_back(p);
   auto position = [this](const AVFilterInOut* p) {
@@ -272,9 +300,14 @@ void ComplexGraph::link_outputs(AVFilterInOut* open) {
     const bool video = out.pad.media_type == AVMEDIA_TYPE_VIDEO;
     const AVFilter* sink = avfilter_get_by_name(video ? "buffersink" : "abuffersink");
     const std::string name = "ffstream_out" + std::to_string(outputs_.size());
-    check_av(avfilter_graph_create_filter(&out.sink, sink, name.c_str(), nullptr,
-                                          nullptr, graph_.get()),
-             "avfilter_graph_create_filter(buffersink)", context_);
+    out.sink = avfilter_graph_alloc_filter(graph_.get(), sink, name.c_str());
+    if (out.sink == nullptr) throw std::bad_alloc();
+    if (video) {
+      const size_t j = outputs_.size();
+      ask_stated_range(out.sink, j < limited.size() && limited[j]);
+    }
+    check_av(avfilter_init_str(out.sink, nullptr), "avfilter_init_str(buffersink)",
+             context_);
     check_av(avfilter_link(p->filter_ctx, p->pad_idx, out.sink, 0),
              "avfilter_link", context_);
     outputs_.push_back(std::move(out));

@@ -25,6 +25,8 @@ struct FilterInput {
   int width = 0, height = 0;
   AVRational sample_aspect_ratio{0, 1};
   AVRational frame_rate{0, 1};
+  int color_space = AVCOL_SPC_UNSPECIFIED;
+  int color_range = AVCOL_RANGE_UNSPECIFIED;
   // audio
   int sample_rate = 0;
   std::string channel_layout;  // FFmpeg's description, e.g. "stereo"
@@ -119,8 +121,11 @@ class ComplexGraph {
     AVFilterContext* sink = nullptr;  // owned by graph_
   };
 
+  // Parses, links and configures the graph; `limited` lists the outputs
+  // whose sink takes limited-range frames only (see the constructor).
+  void build(const InputResolver& resolve, const std::vector<bool>& limited);
   void link_inputs(AVFilterInOut* open, const InputResolver& resolve);
-  void link_outputs(AVFilterInOut* open);
+  void link_outputs(AVFilterInOut* open, const std::vector<bool>& limited);
 
   std::string description_;
   std::string context_;

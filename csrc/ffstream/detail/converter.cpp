@@ -397,9 +397,29 @@ void Converter::prepare_sws(const AVFrame* f) {
   // filter's default in FFmpeg 5.1; the tests compare the two byte for
   // byte), the frame's colour matrix, and its range when the frame states
   // one.
-  sws_.reset(sws_getContext(width, height_, static_cast<AVPixelFormat>(f->format),
-                            width, height_, format_, SWS_BICUBIC, nullptr,
-                            nullptr, nullptr));
+  const auto in = static_cast<AVPixelFormat>(f->format);
+  if (in == format_) {
+    // Only the range changes (in_output_range). swscale picks a plain copy
+    // for one format in and out when it is set up, unless it knows then
+    // that the ranges differ.
+    sws_.reset(sws_alloc_context());
+    SwsContext* s = sws_.get();
+    const bool ok =
+        s != nullptr && av_opt_set_int(s, "srcw", width, 0) >= 0 &&
+        av_opt_set_int(s, "srch", height_, 0) >= 0 &&
+        av_opt_set_int(s, "src_format", in, 0) >= 0 &&
+        av_opt_set_int(s, "dstw", width, 0) >= 0 &&
+        av_opt_set_int(s, "dsth", height_, 0) >= 0 &&
+        av_opt_set_int(s, "dst_format", format_, 0) >= 0 &&
+        av_opt_set_int(s, "sws_flags", SWS_BICUBIC, 0) >= 0 &&
+        av_opt_set_int(s, "src_range", f->color_range == AVCOL_RANGE_JPEG, 0) >= 0 &&
+        av_opt_set_int(s, "dst_range", !is_yuv(format_), 0) >= 0 &&
+        sws_init_context(s, nullptr, nullptr) >= 0;
+    if (!ok) sws_.reset();
+  } else {
+    sws_.reset(sws_getContext(width, height_, in, width, height_, format_,
+                              SWS_BICUBIC, nullptr, nullptr, nullptr));
+  }
   if (!sws_) {
     const char* name = av_get_pix_fmt_name(static_cast<AVPixelFormat>(f->format));
     throw Error(ErrorKind::kInvalidArgument,
@@ -421,20 +441,25 @@ void Converter::prepare_sws(const AVFrame* f) {
   if (f->color_range != AVCOL_RANGE_UNSPECIFIED) {
     in_full = f->color_range == AVCOL_RANGE_JPEG;
   }
-  if (is_yuv(format_)) out_full = 0;  // the colour-range rule (converter.h)
+  // The colour-range rule (converter.h).
+  if (is_yuv(format_)) out_full = 0;
+  if (format_ == AV_PIX_FMT_GRAY8) out_full = 1;
   sws_setColorspaceDetails(sws_.get(), coefficients, in_full, coefficients,
                            out_full, brightness, contrast, saturation);
 }
 
 const AVFrame* Converter::in_output_range(const AVFrame* f) {
   const auto in = static_cast<AVPixelFormat>(f->format);
-  if (in != format_ || !is_yuv(in) || f->color_range != AVCOL_RANGE_JPEG) return f;
+  const bool wrong_range =
+      (is_yuv(in) && f->color_range == AVCOL_RANGE_JPEG) ||
+      (in == AV_PIX_FMT_GRAY8 && f->color_range == AVCOL_RANGE_MPEG);
+  if (in != format_ || !wrong_range) return f;
   prepare_sws(f);
-  AVFrame* limited = padded_frame();
-  sws_scale(sws_.get(), f->data, f->linesize, 0, height_, limited->data,
-            limited->linesize);
-  limited->color_range = AVCOL_RANGE_MPEG;
-  return limited;
+  AVFrame* converted = padded_frame();
+  sws_scale(sws_.get(), f->data, f->linesize, 0, height_, converted->data,
+            converted->linesize);
+  converted->color_range = is_yuv(in) ? AVCOL_RANGE_MPEG : AVCOL_RANGE_JPEG;
+  return converted;
 }
 
 AVFrame* Converter::padded_frame() {

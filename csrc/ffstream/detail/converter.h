@@ -35,9 +35,11 @@ struct FrameLayout {
 // yuvj formats that every conversion to a YUV format took to limited range
 // (torchaudio gave that). FFmpeg 7.1 and later decode the same video as
 // yuv420p with color_range=pc, and their filters keep that range; without
-// the rule one file would give other levels on another FFmpeg. A frame that
-// arrives full range in the output's YUV format is converted here. RGB and
-// gray chunks are full range, converted from the frame's stated range.
+// the rule one file would give other levels on another FFmpeg. RGB and gray
+// chunks are full range, converted from the frame's stated range (gray too:
+// 5.1 expands luma to full range; 7.1 and later may hand gray frames over in
+// limited range). A frame that arrives in the output's own format with the
+// other range (full-range YUV, limited-range gray) is converted here.
 class Converter {
  public:
   // Throws kInvalidArgument naming the format when it has no converter.
@@ -82,8 +84,8 @@ class Converter {
 
   // Sets sws_ up for `frame`'s format, colour matrix and range.
   void prepare_sws(const AVFrame* frame);
-  // `frame`, or, where it is full-range YUV in the output's own YUV format,
-  // its copy in limited range (see the colour-range rule in converter.cpp).
+  // `frame`, or, where it is in the output's own format with the other
+  // range (the colour-range rule above), its copy converted.
   const AVFrame* in_output_range(const AVFrame* frame);
   // The width swscale converts `frame` at: width_, or one more where
   // FFmpeg's converter would leave the last column unwritten.

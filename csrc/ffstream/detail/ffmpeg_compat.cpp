@@ -2,6 +2,9 @@
 
 #include <cstring>
 
+#include "ffstream/detail/av_error.h"
+#include "ffstream/detail/format_table.h"
+
 namespace ffstream::detail {
 
 bool is_supported_avutil(unsigned version) {
@@ -23,6 +26,50 @@ bool is_end_of_input(AVFormatContext* format, int code, bool error_logged) {
   // The http protocol answers a size query with ENOSYS when the response
   // named none (chunked transfer, or a live server that closes at the end).
   return avio_size(format->pb) < 0;
+}
+
+void ask_stated_range(AVFilterContext* sink, bool limited) {
+  const int stated[] = {AVCOL_RANGE_MPEG, AVCOL_RANGE_JPEG};
+  const int count = limited ? 1 : 2;
+#if LIBAVUTIL_VERSION_INT >= AV_VERSION_INT(59, 36, 100)
+  // FFmpeg 8.0 and later: an array option (9.0 has only this one).
+  // The options are the filter's own: AV_OPT_SEARCH_CHILDREN reaches them.
+  constexpr int kChildren = AV_OPT_SEARCH_CHILDREN;
+  if (av_opt_find(sink, "colorranges", nullptr, 0, kChildren) != nullptr) {
+    check_av(av_opt_set_array(sink, "colorranges", kChildren, 0, count, AV_OPT_TYPE_INT, stated),
+             "av_opt_set_array(colorranges)", "a buffersink");
+    return;
+  }
+#endif
+  // FFmpeg 7.1: a binary list.
+  if (av_opt_find(sink, "color_ranges", nullptr, 0, AV_OPT_SEARCH_CHILDREN) != nullptr) {
+    check_av(av_opt_set_bin(sink, "color_ranges", reinterpret_cast<const uint8_t*>(stated),
+                            count * sizeof stated[0], AV_OPT_SEARCH_CHILDREN),
+             "av_opt_set_bin(color_ranges)", "a buffersink");
+  }
+}
+
+std::string buffer_source_color_args(int color_space, int color_range) {
+  static const bool has_options = [] {
+    const AVFilter* buffer = avfilter_get_by_name("buffer");
+    const AVClass* cls = buffer ? buffer->priv_class : nullptr;
+    return cls != nullptr &&
+           av_opt_find(&cls, "range", nullptr, 0, AV_OPT_SEARCH_FAKE_OBJ) != nullptr &&
+           av_opt_find(&cls, "colorspace", nullptr, 0, AV_OPT_SEARCH_FAKE_OBJ) != nullptr;
+  }();
+  if (!has_options) return "";
+  return ":colorspace=" + std::to_string(color_space) +
+         ":range=" + std::to_string(color_range);
+}
+
+bool is_full_range_yuv(const AVFilterContext* sink) {
+#if LIBAVFILTER_VERSION_INT >= AV_VERSION_INT(10, 5, 100)
+  const auto format = static_cast<AVPixelFormat>(av_buffersink_get_format(sink));
+  return is_yuv(format) && av_buffersink_get_color_range(sink) == AVCOL_RANGE_JPEG;
+#else
+  (void)sink;
+  return false;
+#endif
 }
 
 }  // namespace ffstream::detail

@@ -3,6 +3,8 @@
 // with the versions and why, so the rest of the core holds no version checks.
 #pragma once
 
+#include <string>
+
 #include "ffstream/detail/ffmpeg.h"
 
 namespace ffstream::detail {
@@ -28,5 +30,24 @@ bool is_supported_avutil(unsigned version);
 // 5.1 to 8.1 return AVERROR_EOF. A response cut short is still an error:
 // the http protocol logs "Stream ends prematurely" for it, on every version.
 bool is_end_of_input(AVFormatContext* format, int code, bool error_logged);
+
+// Makes video buffersink `sink` (allocated, not yet initialised) accept
+// frames of a stated colour range only: limited or full, or with `limited`
+// limited only. FFmpeg 7.1 and later negotiate colour ranges between
+// filters; unasked, they may hand over converted full-range frames labelled
+// unspecified (8.1: yuvj420p in, yuv444p out), and keep a full range into
+// YUV formats. Earlier FFmpeg has no such negotiation (a no-op there): its
+// frames carry their range, and its conversions to YUV are limited range.
+void ask_stated_range(AVFilterContext* sink, bool limited);
+// Whether configured video buffersink `sink` gives full-range YUV frames
+// (known where FFmpeg negotiates ranges; false elsewhere).
+bool is_full_range_yuv(const AVFilterContext* sink);
+
+// The buffer source arguments that tell a filter graph the frames' colour
+// matrix and range (":colorspace=1:range=2"), where the buffer filter has
+// them (FFmpeg 7.1 and later, which negotiate both): without them the graph
+// takes full-range frames for frames of unknown range and converts nothing.
+// Empty on earlier FFmpeg, whose filters read both from each frame.
+std::string buffer_source_color_args(int color_space, int color_range);
 
 }  // namespace ffstream::detail
