@@ -209,20 +209,20 @@ void ComplexGraph::build(const InputResolver& resolve,
   graph_->nb_threads = 1;
   AVFilterInOut* open_inputs = nullptr;
   AVFilterInOut* open_outputs = nullptr;
-  int ret = avfilter_graph_parse2(graph_.get(), description.c_str(),
+  int ret = avfilter_graph_parse2(graph_.get(), description_.c_str(),
                                   &open_inputs, &open_outputs);
   FilterInOutPtr in_list(open_inputs), out_list(open_outputs);
   if (ret < 0) {
     throw Error(ErrorKind::kInvalidArgument,
-                "invalid " + context + ": " + av_error_reason(ret), ret);
+                "invalid " + context_ + ": " + av_error_reason(ret), ret);
   }
-  if (safe) {
+  if (safe_) {
     // The text was checked above; this catches any filter FFmpeg made of
     // it that the check did not see, before anything runs.
     for (unsigned i = 0; i < graph_->nb_filters; ++i) {
       const char* name = graph_->filters[i]->filter->name;
       if (!allowed_in_safe_mode(name)) {
-        invalid(context + " is refused in safe mode: filter '" + name +
+        invalid(context_ + " is refused in safe mode: filter '" + name +
                 "' is not allowed");
       }
     }
@@ -232,7 +232,7 @@ void ComplexGraph::build(const InputResolver& resolve,
   ret = avfilter_graph_config(graph_.get(), nullptr);
   if (ret < 0) {
     throw Error(ErrorKind::kInvalidArgument,
-                "cannot configure " + context + " for the frames given: " +
+                "cannot configure " + context_ + " for the frames given: " +
                     av_error_reason(ret),
                 ret);
   }
