@@ -8,8 +8,13 @@
 # a hash of this script's configure flags, so a second run only prints the
 # prefix. --prepare installs the build tools and fetches the source, then
 # stops (ci/run_tests.sh runs it first, so that the build itself can go on in
-# the background without touching apt). Environment:
-#   FFSTREAM_FFMPEG_VERSION  Debian source version (default below)
+# the background without touching apt). The same build serves the wheel and,
+# for the other FFmpeg versions the suite runs on (ci/test_ffmpeg_versions.sh),
+# a source build of ffstream: its ffmpeg and ffprobe programs decode the
+# tests' reference values with the very libraries under test. Environment:
+#   FFSTREAM_FFMPEG_VERSION  an FFmpeg series ("8.1"): the newest Debian
+#                            source of it that the suites below carry; or an
+#                            exact Debian version ("7:8.1.2-2"). Default below.
 #   FFSTREAM_FFMPEG_CACHE    cache folder (default ~/.cache/ffstream-ffmpeg)
 #   FFSTREAM_NV_HEADERS_VERSION  Debian source version of nv-codec-headers to
 #                            build against instead of the machine's
@@ -20,24 +25,31 @@ set -euo pipefail
 
 prepare_only=0
 [ "${1:-}" = "--prepare" ] && prepare_only=1
-version="${FFSTREAM_FFMPEG_VERSION:-7:5.1.9-0+deb12u1}"
+series="${FFSTREAM_FFMPEG_VERSION:-8.1}"
 cache="${FFSTREAM_FFMPEG_CACHE:-$HOME/.cache/ffstream-ffmpeg}"
 jobs=$(nproc 2>/dev/null || echo 2)
 
 # What the wheel needs and nothing more: decoders, demuxers, parsers, the
-# bitstream filters and protocols that demuxers use, filters, swscale and
-# swresample, the lavfi input device (FFmpeg's test sources; the README's
-# example uses it). No programs, no encoders or muxers (ffstream only decodes),
-# and no library that was not chosen here (--disable-autodetect).
+# bitstream filters and protocols that demuxers use (https through GnuTLS),
+# filters, swscale and swresample, the lavfi input device (FFmpeg's test
+# sources; the README's example uses it). No encoders or muxers but the raw
+# ones the ffmpeg program needs to write reference decodes (ffstream only
+# decodes), and no library that was not chosen here (--disable-autodetect).
+# The ffmpeg and ffprobe programs are built but never shipped: the wheel
+# carries the libraries only.
 configure_flags=(
   --enable-shared --disable-static --enable-pic
-  --disable-programs --disable-doc --disable-debug
+  --disable-programs --enable-ffmpeg --enable-ffprobe
+  --disable-doc --disable-debug
   --disable-autodetect
-  --disable-encoders --disable-muxers --disable-outdevs
-  --disable-indevs --enable-indev=lavfi
+  --disable-encoders --enable-encoder='rawvideo,wrapped_avframe,pcm_*'
+  --disable-muxers --enable-muxer='rawvideo,null,pcm_*'
+  --disable-outdevs --disable-indevs --enable-indev=lavfi
   --enable-x86asm
   --enable-zlib
   --enable-libdav1d
+  # TLS for https:// (GnuTLS is LGPL v2.1 or later, like this build).
+  --enable-gnutls
   # NVIDIA's decode API through the driver loaded at run time (ffnvcodec
   # headers only; no CUDA toolkit is linked): cuvid decoders and nvdec hwaccels.
   # clang compiles the CUDA filters (scale_cuda and others) to PTX.
@@ -51,18 +63,19 @@ for flag in "${configure_flags[@]}"; do
   esac
 done
 
-upstream="${version#*:}"; upstream="${upstream%%-*}"
-debian_revision="${version##*-}"
+# "8.1" names a series, "7:8.1.2-2" an exact Debian version.
+case "$series" in
+  *:*) series_name="${series#*:}"; series_name="${series_name%%-*}" ;;
+  *) series_name="$series" ;;
+esac
 nv_headers="${FFSTREAM_NV_HEADERS_VERSION:-}"
-if [ -z "$nv_headers" ] && [ "${upstream%%.*}" -ge 6 ]; then
+if [ -z "$nv_headers" ] && [ "${series_name%%.*}" -ge 6 ]; then
   nv_headers="12.1.14.0-1"
 fi
-# av_version_info() then names the exact source: "5.1.9-0+deb12u1-ffstream".
-configure_flags+=(--extra-version="$debian_revision-ffstream")
 
-key="$(printf '%s\n' "$version" "${configure_flags[@]}" ${nv_headers:+"nv-codec-headers=$nv_headers"} \
+key="$(printf '%s\n' "$series" "${configure_flags[@]}" ${nv_headers:+"nv-codec-headers=$nv_headers"} \
       | sha256sum | cut -c1-12)"
-build_root="$cache/ffmpeg-$upstream-$key"
+build_root="$cache/ffmpeg-$series_name-$key"
 prefix="$build_root/prefix"
 if [ -f "$prefix/.complete" ]; then
   echo "$prefix"
@@ -70,7 +83,7 @@ if [ -f "$prefix/.complete" ]; then
 fi
 
 # Build tools and the libraries chosen above, from Debian.
-packages=(nasm pkg-config clang zlib1g-dev libdav1d-dev libffmpeg-nvenc-dev xz-utils)
+packages=(nasm pkg-config clang zlib1g-dev libdav1d-dev libgnutls28-dev libffmpeg-nvenc-dev xz-utils)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -91,15 +104,36 @@ cat > "$apt_dir/sources.list" <<'EOF'
 deb-src http://deb.debian.org/debian bookworm main
 deb-src http://deb.debian.org/debian-security bookworm-security main
 deb-src http://deb.debian.org/debian trixie main
+deb-src http://deb.debian.org/debian-security trixie-security main
+deb-src http://deb.debian.org/debian forky main
+deb-src http://deb.debian.org/debian sid main
 EOF
 apt_opts=(-o "Dir::Etc::SourceList=$apt_dir/sources.list" -o "Dir::Etc::SourceParts=/nonexistent"
           -o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache=$apt_dir/cache"
           -o "APT::Sandbox::User=root")
+apt-get "${apt_opts[@]}" update -qq >&2
+# The newest Debian version of the series: testing and unstable move on, and
+# a pinned revision would vanish from the mirror with the next upload.
+if [ "$series" = "$series_name" ]; then
+  version="$(apt-cache "${apt_opts[@]}" showsrc ffmpeg | sed -n 's/^Version: //p' \
+             | grep -E "^[0-9]+:${series_name//./\\.}[.-]" | sort -V | tail -n 1)"
+  [ -n "$version" ] || { echo "build_ffmpeg.sh: no Debian source of FFmpeg $series_name" >&2; exit 1; }
+else
+  version="$series"
+fi
+upstream="${version#*:}"; upstream="${upstream%%-*}"
+debian_revision="${version##*-}"
+# av_version_info() then names the exact source: "8.1.2-2-ffstream". The
+# programs find the libraries beside them without LD_LIBRARY_PATH.
+configure_flags+=(--extra-version="$debian_revision-ffstream"
+                  --extra-ldexeflags="-Wl,-rpath,$prefix/lib")
 orig="$build_root/ffmpeg_$upstream.orig.tar.xz"
 if [ ! -f "$orig" ]; then
   echo "build_ffmpeg.sh: fetching Debian's source package ffmpeg=$version" >&2
-  apt-get "${apt_opts[@]}" update -qq >&2
-  (cd "$build_root" && apt-get "${apt_opts[@]}" source --download-only -qq "ffmpeg=$version" >&2)
+  # Only the upstream tarball is used; a mirror that lacks the Debian
+  # packaging files (seen for sid) fails the download after it came.
+  (cd "$build_root" && apt-get "${apt_opts[@]}" source --download-only -qq "ffmpeg=$version" >&2) || true
+  [ -f "$orig" ] || { echo "build_ffmpeg.sh: ffmpeg_$upstream.orig.tar.xz not downloaded" >&2; exit 1; }
 fi
 # NVIDIA's headers (header-only, loaded at run time) from their own Debian
 # source package, when the machine's are too old for this FFmpeg.
@@ -108,7 +142,6 @@ if [ -n "$nv_headers" ]; then
   nv_glob="$build_root/nv-codec-headers_${nv_headers%-*}.orig.tar"
   if ! ls "$nv_glob".* >/dev/null 2>&1; then
     echo "build_ffmpeg.sh: fetching Debian's source package nv-codec-headers=$nv_headers" >&2
-    apt-get "${apt_opts[@]}" update -qq >&2
     # Only the upstream tarball is used; a mirror that lacks the Debian
     # packaging file fails the download after the tarball came.
     (cd "$build_root" && apt-get "${apt_opts[@]}" source --download-only -qq \

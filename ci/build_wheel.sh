@@ -36,7 +36,15 @@ licenses="$root/build/wheel-licenses"
 rm -rf "$licenses" && mkdir -p "$licenses"
 cp "$prefix/share/licenses/ffmpeg/COPYING.LGPLv2.1" "$licenses/FFmpeg-COPYING.LGPLv2.1"
 cp "$prefix/share/licenses/ffmpeg/LICENSE.md" "$licenses/FFmpeg-LICENSE.md"
-cp /usr/share/doc/libdav1d6/copyright "$licenses/dav1d-copyright"
+# The libraries FFmpeg links from the system (dav1d, GnuTLS and what GnuTLS
+# needs) go into the wheel with auditwheel: each one's Debian copyright file
+# goes with it. glibc's are never carried.
+while IFS= read -r lib; do
+  package="$(dpkg -S "$(readlink -f "$lib")" 2>/dev/null | head -n 1 | cut -d: -f1)"
+  [ -n "$package" ] || package="$(dpkg -S "$lib" 2>/dev/null | head -n 1 | cut -d: -f1)"
+  case "$package" in ""|libc6|libgcc-s1|libstdc++6) continue ;; esac
+  cp "/usr/share/doc/$package/copyright" "$licenses/$package-copyright"
+done < <(ldd "$prefix"/lib/lib*.so | awk '/=> \// {print $3}' | grep -v "^$prefix/" | sort -u)
 ffmpeg_licenses="$prefix/share/licenses/ffmpeg"
 {
   echo "FFmpeg $(cat "$ffmpeg_licenses/DEBIAN_SOURCE_VERSION"), from Debian's source package ffmpeg"

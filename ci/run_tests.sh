@@ -17,12 +17,24 @@ jobs=$(nproc 2>/dev/null || echo 2)
 # priority while the development build is tested, on the cycles the tests
 # leave idle; apt and the source download happen before, in the foreground.
 wheel_stage="${FFSTREAM_WHEEL_STAGE:-1}"
+# The other FFmpeg versions the suite runs on (ci/test_ffmpeg_versions.sh),
+# built in the background with the wheel's; part of the wheel stage.
+other_ffmpegs="${FFSTREAM_TEST_FFMPEG_SERIES-7.1 9.0}"
+export FFSTREAM_TEST_FFMPEG_SERIES="$other_ffmpegs"
 if [ "$wheel_stage" != "0" ]; then
   bash "$root/ci/build_ffmpeg.sh" --prepare >/dev/null
+  for series in $other_ffmpegs; do
+    FFSTREAM_FFMPEG_VERSION="$series" bash "$root/ci/build_ffmpeg.sh" --prepare >/dev/null
+  done
   mkdir -p "$root/build"
   ffmpeg_log="$root/build/ffmpeg-build.log"
   # In a process group of its own, so that a failing stage stops all of it.
-  setsid nice -n 19 bash "$root/ci/build_ffmpeg.sh" >"$ffmpeg_log" 2>&1 &
+  # The wheel's FFmpeg first, then the other versions the suite runs on.
+  setsid nice -n 19 bash -c '
+    root="$1"; shift
+    bash "$root/ci/build_ffmpeg.sh" || exit 1
+    for series in "$@"; do FFSTREAM_FFMPEG_VERSION="$series" bash "$root/ci/build_ffmpeg.sh" || exit 1; done
+  ' _ "$root" $other_ffmpegs >"$ffmpeg_log" 2>&1 &
   ffmpeg_pid=$!
   trap 'kill -- "-$ffmpeg_pid" 2>/dev/null || true' EXIT
 fi
@@ -80,3 +92,5 @@ mapfile -t wheels <<< "$built"
 for wheel in "${wheels[@]}"; do
   bash "$root/ci/test_wheel.sh" "$wheel" "$@"
 done
+# The suite on the other FFmpeg versions, from source builds.
+bash "$root/ci/test_ffmpeg_versions.sh" "$@"

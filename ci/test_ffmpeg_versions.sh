@@ -21,6 +21,11 @@ for series in $series_list; do
   echo "== FFmpeg $series: ffstream built from source against it"
   prefix="$(FFSTREAM_FFMPEG_VERSION="$series" bash "$root/ci/build_ffmpeg.sh" | tail -n 1)"
   build="$root/build/ffmpeg-$series"
+  # pkg-config's answers stay in CMake's cache: a rebuilt FFmpeg (another
+  # prefix) needs a fresh build folder.
+  if [ "$(cat "$build/ffmpeg-prefix" 2>/dev/null)" != "$prefix" ]; then
+    rm -rf "$build" && mkdir -p "$build" && echo "$prefix" > "$build/ffmpeg-prefix"
+  fi
   export PKG_CONFIG_PATH="$prefix/lib/pkgconfig"
   "$bin/cmake" -S "$root" -B "$build" -G Ninja -DCMAKE_MAKE_PROGRAM="$bin/ninja" \
     -DCMAKE_BUILD_TYPE=Release -DFFSTREAM_BUILD_TESTS=ON -DFFSTREAM_BUILD_PYTHON=ON \

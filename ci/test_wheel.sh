@@ -74,7 +74,12 @@ while IFS= read -r f; do masked+=("$f"); done < <(
     -not -path "$root/*" 2>/dev/null)
 echo "test_wheel.sh: masking ${#masked[@]} system FFmpeg files" >&2
 
-export FFSTREAM_TEST_MEDIA="$media" PATH="$shadow/bin:$PATH"
+# Reference decodes and library versions come from the wheel's own FFmpeg
+# build (its ffmpeg and ffprobe programs, its pkg-config files): the test
+# media are still made by the system's ffmpeg above.
+prefix="$(bash "$root/ci/build_ffmpeg.sh" | tail -n 1)"
+export FFSTREAM_TEST_MEDIA="$media" PATH="$shadow/bin:$PATH" \
+  FFSTREAM_REFERENCE_BIN="$prefix/bin" PKG_CONFIG_PATH="$prefix/lib/pkgconfig"
 unshare -m -- bash -euo pipefail -c '
   mount --make-rprivate /
   venv="$1" version="$2" site="$3" mypy="$4" full_suite="$5" count="$6"

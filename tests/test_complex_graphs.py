@@ -99,26 +99,31 @@ def test_amix_of_two_audio_streams_equals_ffmpeg(make_media):
 
 def test_a_graph_over_audio_and_video_of_one_source(make_media, tmp_path):
     path = make_media("av_flac.mkv")
-    graph = ("[0:a]showwaves=s=64x16:mode=line:rate=25,format=rgb24[w];"
-             "[0:v]format=rgb24[v];[v][w]vstack")
+    waves = "showwaves=s=64x16:mode=line:rate=25"
+    graph = f"[0:a]{waves},format=rgb24[w];[0:v]format=rgb24[v];[v][w]vstack"
     reader = StreamReader(str(path))
     reader.add_video_stream(10, buffer_chunk_size=-1, filter_desc=graph)
     info = reader.get_out_stream_info(0)
     assert (info.width, info.height) == (W, H + 16)
-    (got,), _ = _decode_all(reader)
-    (raw,) = _ffmpeg_outputs(path, graph + "[o]", [("o", ["-f", "rawvideo", "-pix_fmt", "rgb24"], np.uint8)],
-                             tmp_path)
-    expected = _rgb(raw, W, H + 16)
-    # One stacked frame per video frame. The ffmpeg command of FFmpeg 8.0 and
-    # later stacks one more at the end, once the video has ended (its own
-    # end-of-stream handling): the frames both give must be equal.
-    assert got.shape[0] == 100
-    extra = 1 if ffstream.utils.get_versions()["libavfilter"][0] >= 11 else 0
-    assert expected.shape[0] == 100 + extra
-    assert torch.equal(got, expected[:100])
-    # The picture part is the video itself.
-    video = media.ffmpeg_decode_video(path)
-    assert torch.equal(got[:, :, :H], torch.from_numpy(video.copy()).permute(0, 3, 1, 2))
+    (got,), chunks = _decode_all(reader)
+    # vstack stacks the frames of one time: it starts with the waveform's
+    # first frame, which FFmpeg 5.1 stamps 0 s and 8.1 one frame's worth of
+    # samples later (0.64 s here), as ffprobe of that FFmpeg shows.
+    first = float(subprocess.run(
+        [media.FFPROBE, "-v", "error", "-f", "lavfi", "-i", f"amovie={path},{waves}",
+         "-read_intervals", "%+#1", "-show_entries", "frame=pts_time", "-of", "csv=p=0"],
+        check=True, capture_output=True, text=True).stdout.split()[0])
+    assert abs(float(chunks[0][0].pts) - first) < 1e-6
+    skipped = round(first * media.VIDEO_RATE)
+    video = torch.from_numpy(media.ffmpeg_decode_video(path).copy()).permute(0, 3, 1, 2)
+    assert got.shape[0] == video.shape[0]
+    # The picture part is the video itself, from that time on.
+    assert torch.equal(got[: video.shape[0] - skipped, :, :H], video[skipped:])
+    if skipped == 0:
+        # And all of it equals the ffmpeg command's graph.
+        (raw,) = _ffmpeg_outputs(path, graph + "[o]", [("o", ["-f", "rawvideo", "-pix_fmt", "rgb24"], np.uint8)],
+                                 tmp_path)
+        assert torch.equal(got, _rgb(raw, W, H + 16))
 
 
 def test_outputs_of_either_media_type_from_one_call(make_media):

@@ -57,7 +57,12 @@ def _source(width: int, height: int, pix_fmt: str, crop: bool = False) -> str:
     if crop:
         src += f",format={pix_fmt},crop={width}:{height}:5:1"
     else:
-        src += f",format=rgba,crop={width}:{height}:0:0,format={pix_fmt}"
+        # An odd width is cut from the even one after the conversion, so that
+        # its chroma equals the even frame's (FFmpeg 8.1 computes the last
+        # chroma column of an odd-width frame from its one last pixel).
+        src += f",format=rgba,crop={even}:{height}:0:0,format={pix_fmt}"
+        if width != even:
+            src += f",crop=w={width}:h={height}:x=0:y=0:exact=1"
     return f"{src},trim=end_frame={FRAMES}"
 
 
