@@ -121,8 +121,8 @@ def test_a_graph_over_audio_and_video_of_one_source(make_media, tmp_path):
     assert torch.equal(got[: video.shape[0] - skipped, :, :H], video[skipped:])
     if skipped == 0:
         # And all of it equals the ffmpeg command's graph.
-        (raw,) = _ffmpeg_outputs(path, graph + "[o]", [("o", ["-f", "rawvideo", "-pix_fmt", "rgb24"], np.uint8)],
-                                 tmp_path)
+        raw_rgb = ["-f", "rawvideo", "-pix_fmt", "rgb24"]
+        (raw,) = _ffmpeg_outputs(path, graph + "[o]", [("o", raw_rgb, np.uint8)], tmp_path)
         assert torch.equal(got, _rgb(raw, W, H + 16))
 
 
