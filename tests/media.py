@@ -255,6 +255,18 @@ FFMPEG = os.path.join(_REFERENCE_BIN, "ffmpeg") if _REFERENCE_BIN else "ffmpeg"
 FFPROBE = os.path.join(_REFERENCE_BIN, "ffprobe") if _REFERENCE_BIN else "ffprobe"
 
 
+def mp4_aac_samples(samples_in: int) -> int:
+    """The samples FFmpeg decodes from AAC in MP4 made of `samples_in`: 5.1
+    to 8.1 trim the encoder's priming (the edit list) but keep the padding to
+    the last whole 1024-sample frame; 9.0 (libavformat 63) trims to exactly
+    the samples that went in."""
+    import ffstream
+
+    if ffstream.utils.get_versions()["libavformat"][0] >= 63:
+        return samples_in
+    return -(-samples_in // 1024) * 1024
+
+
 def _ffmpeg(args: List[str]) -> None:
     subprocess.run(
         ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y", *args], check=True
