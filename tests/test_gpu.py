@@ -135,7 +135,7 @@ def test_hw_accel_with_filter_desc_is_not_supported_yet(make_media):
 
 
 def test_codec_nvdec_lacks_is_refused_before_any_device(make_media):
-    # rawvideo, or wrapped_avframe from FFmpeg 8.0 on: no NVDEC for either.
+    # rawvideo, or wrapped_avframe from FFmpeg 7.1 on: no NVDEC for either.
     reader = StreamReader("testsrc=d=1", format="lavfi")
     codec = reader.get_src_stream_info(0).codec
     with pytest.raises(ffstream.NotSupportedError, match=f"decoder '{codec}'"):

@@ -80,10 +80,10 @@ TEST(SourceInfo, LavfiTestsrc) {
 
   const SourceStreamInfo info = reader.src_stream_info(0);
   EXPECT_EQ(info.media_type, "video");
-  // The lavfi device hands over its frames as they are since FFmpeg 8.0
-  // (libavdevice 62); it copied them into rawvideo packets before.
+  // The lavfi device hands over its frames as they are in FFmpeg 7.1
+  // (libavdevice 61) and later; 5.1 copied them into rawvideo packets.
   EXPECT_EQ(info.codec_name,
-            std::get<0>(library_versions().at("libavdevice")) >= 62 ? "wrapped_avframe"
+            std::get<0>(library_versions().at("libavdevice")) >= 61 ? "wrapped_avframe"
                                                                     : "rawvideo");
   EXPECT_TRUE(info.format.has_value());
   EXPECT_EQ(info.width, kWidth);
