@@ -25,7 +25,7 @@ set -euo pipefail
 
 prepare_only=0
 [ "${1:-}" = "--prepare" ] && prepare_only=1
-series="${FFSTREAM_FFMPEG_VERSION:-8.1}"
+series="${FFSTREAM_FFMPEG_VERSION:-9.0}"
 cache="${FFSTREAM_FFMPEG_CACHE:-$HOME/.cache/ffstream-ffmpeg}"
 jobs=$(nproc 2>/dev/null || echo 2)
 

@@ -19,7 +19,7 @@ jobs=$(nproc 2>/dev/null || echo 2)
 wheel_stage="${FFSTREAM_WHEEL_STAGE:-1}"
 # The other FFmpeg versions the suite runs on (ci/test_ffmpeg_versions.sh),
 # built in the background with the wheel's; part of the wheel stage.
-other_ffmpegs="${FFSTREAM_TEST_FFMPEG_SERIES-7.1 9.0}"
+other_ffmpegs="${FFSTREAM_TEST_FFMPEG_SERIES-7.1 8.1}"
 export FFSTREAM_TEST_FFMPEG_SERIES="$other_ffmpegs"
 if [ "$wheel_stage" != "0" ]; then
   bash "$root/ci/build_ffmpeg.sh" --prepare >/dev/null

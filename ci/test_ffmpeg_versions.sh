@@ -14,7 +14,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bin="$root/.venv/bin"
 jobs=$(nproc 2>/dev/null || echo 2)
-series_list="${FFSTREAM_TEST_FFMPEG_SERIES-7.1 9.0}"
+series_list="${FFSTREAM_TEST_FFMPEG_SERIES-7.1 8.1}"
 failed=()
 
 for series in $series_list; do
