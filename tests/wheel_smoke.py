@@ -14,6 +14,7 @@ tests/conftest.py imports torch.
 """
 
 import importlib.util
+import os
 import subprocess
 import sys
 import tempfile
@@ -68,14 +69,17 @@ def decode(ext, src, kind, fmt, source_format=None):
     return chunk, np.from_dlpack(chunk)
 
 
-def ffmpeg(*args):
-    cmd = ["ffmpeg", "-nostdin", "-v", "error", *map(str, args)]
+def ffmpeg(*args, program="ffmpeg"):
+    cmd = [program, "-nostdin", "-v", "error", *map(str, args)]
     return subprocess.run(cmd, check=True, capture_output=True).stdout
 
 
 def ffmpeg_rgb24(*input_args):
-    """The ffmpeg command's decode, as (N, 3, H, W) uint8 like a chunk."""
-    raw = ffmpeg(*input_args, "-f", "rawvideo", "-pix_fmt", "rgb24", "-")
+    """The ffmpeg command's decode, as (N, 3, H, W) uint8 like a chunk: the
+    command of the wheel's own FFmpeg build where FFSTREAM_REFERENCE_BIN
+    names it (ci/test_wheel.sh), as the media are made by the system's."""
+    reference = os.path.join(os.environ.get("FFSTREAM_REFERENCE_BIN", ""), "ffmpeg")
+    raw = ffmpeg(*input_args, "-f", "rawvideo", "-pix_fmt", "rgb24", "-", program=reference)
     return np.frombuffer(raw, np.uint8).reshape(-1, H, W, 3).transpose(0, 3, 1, 2)
 
 
