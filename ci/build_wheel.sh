@@ -40,8 +40,9 @@ cp "$prefix/share/licenses/ffmpeg/LICENSE.md" "$licenses/FFmpeg-LICENSE.md"
 # needs) go into the wheel with auditwheel: each one's Debian copyright file
 # goes with it. glibc's are never carried.
 while IFS= read -r lib; do
-  package="$(dpkg -S "$(readlink -f "$lib")" 2>/dev/null | head -n 1 | cut -d: -f1)"
-  [ -n "$package" ] || package="$(dpkg -S "$lib" 2>/dev/null | head -n 1 | cut -d: -f1)"
+  # dpkg knows a file by the path it installed (/lib or /usr/lib).
+  package="$(dpkg -S "$(readlink -f "$lib")" 2>/dev/null | head -n 1 | cut -d: -f1 || true)"
+  [ -n "$package" ] || package="$(dpkg -S "$lib" 2>/dev/null | head -n 1 | cut -d: -f1 || true)"
   case "$package" in ""|libc6|libgcc-s1|libstdc++6) continue ;; esac
   cp "/usr/share/doc/$package/copyright" "$licenses/$package-copyright"
 done < <(ldd "$prefix"/lib/lib*.so | awk '/=> \// {print $3}' | grep -v "^$prefix/" | sort -u)
