@@ -184,13 +184,19 @@ def test_amix_of_inputs_of_different_lengths(tmp_path, seconds_a, seconds_b):
     got = graph.process(a, b)._elem
     expected = _ffmpeg_audio(tmp_path, [a, b], ["-filter_complex", "[0:a][1:a]amix=inputs=2"], 1)
     # As long as the longer input, like the command; equal while both run.
-    # After the shorter one ends, amix fades it out over time computed from
-    # when it saw the end, which depends on how the inputs were scheduled:
-    # within 0.01 of the command's.
     assert got.shape == expected.shape == (max(a.shape[0], b.shape[0]), 1)
     both = min(a.shape[0], b.shape[0])
     assert torch.equal(got[:both], expected[:both])
-    assert torch.allclose(got, expected, atol=0.01)
+    # After the shorter one ends, the longer goes on alone, its weight rising
+    # from 1/2 towards 1 (amix's dropout transition). How far it has risen
+    # depends on when amix saw the end, which in the ffmpeg command of 7.0
+    # and later (inputs in threads) varies from run to run: the tail is
+    # checked against the input itself.
+    longer = (a if a.shape[0] >= b.shape[0] else b)[both:, 0]
+    loud = longer.abs() > 0.05
+    weight = got[both:, 0][loud] / longer[loud]
+    assert bool((weight > 0.5 - 1e-3).all()) and bool((weight < 1 + 1e-3).all())
+    assert bool((weight[1:] >= weight[:-1] - 1e-3).all())
 
 
 def test_split_gives_outputs_apart_in_step(tmp_path):
