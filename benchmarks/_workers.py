@@ -6,13 +6,17 @@ peer needs, times the work between opening the media and having every frame
 or sample decoded and converted (imports and interpreter start are not
 timed), and prints one JSON line:
 
-    {"seconds": ..., "frames": ..., "check": ..., "child_maxrss_kb": ...}
+    {"seconds": ..., "frames": ..., "check": ..., "cpu_seconds": ...,
+     "minor_faults": ..., "child_maxrss_kb": ...}
 
 ``frames`` counts the video frames (or audio samples, or seeks) delivered;
 ``check`` adds up channel 0 of pixel (0, 0) of every frame (or the first sample
 of every chunk), so that every peer must touch what it decoded, in the same
 minimal way. ``child_maxrss_kb`` is set by the ``ffmpeg`` peer: the peak RSS
-of the ffmpeg process itself.
+of the ffmpeg process itself. ``cpu_seconds`` (user + system) and
+``minor_faults`` (pages the kernel had to map) cover the timed work only: the
+peer's modules are imported before the count starts; for the ``ffmpeg`` peer
+they are the ffmpeg process's own.
 
 Equivalence of the work, peer by peer, is commented where each peer is run.
 """
@@ -191,9 +195,24 @@ def _pyav_video_stream(container, threads):
     return s
 
 
+def _array_module():
+    """(torch.from_numpy, torch.stack), or numpy's where torch is missing:
+    PyAV 19 runs on Python 3.12, for which this machine has no CPU torch.
+    from_numpy is a view, so both cost the same, and checksums agree."""
+    try:
+        import torch
+
+        return torch.from_numpy, torch.stack
+    except ImportError:
+        import numpy
+
+        return numpy.asarray, numpy.stack
+
+
 def pyav_video(spec):
     import av
-    import torch
+
+    from_numpy, stack_arrays = _array_module()
 
     fmt = spec["format"]
     kwargs = {}
@@ -223,9 +242,9 @@ def pyav_video(spec):
     n = check = 0
     if not stack:
         for frame in c.decode(s):
-            a = torch.from_numpy(frame.to_ndarray(**kwargs))  # (H, W, 3), (3, H, W) or I420
+            a = from_numpy(frame.to_ndarray(**kwargs))  # (H, W, 3), (3, H, W) or I420
             n += 1
-            check += int(a[0, 0] if a.dim() == 2 else a[0, 0, 0])
+            check += int(a[0, 0] if a.ndim == 2 else a[0, 0, 0])
     else:
         # Batches of `stack` frames, as a user of PyAV makes them: one
         # torch.stack over the frames' arrays.
@@ -233,13 +252,13 @@ def pyav_video(spec):
 
         def flush():
             nonlocal n, check
-            b = torch.stack(pending)  # (N, H, W, 3), (N, 3, H, W) or I420
+            b = stack_arrays(pending)  # (N, H, W, 3), (N, 3, H, W) or I420
             n += b.shape[0]
-            check += int(b[:, 0, 0].sum() if b.dim() == 3 else b[:, 0, 0, 0].sum())
+            check += int(b[:, 0, 0].sum() if b.ndim == 3 else b[:, 0, 0, 0].sum())
             pending.clear()
 
         for frame in c.decode(s):
-            pending.append(torch.from_numpy(frame.to_ndarray(**kwargs)))
+            pending.append(from_numpy(frame.to_ndarray(**kwargs)))
             if len(pending) == stack:
                 flush()
         if pending:
@@ -250,7 +269,8 @@ def pyav_video(spec):
 
 def pyav_audio(spec):
     import av
-    import torch
+
+    from_numpy, _ = _array_module()
 
     t0 = time.perf_counter()
     c = av.open(spec["path"])
@@ -269,7 +289,7 @@ def pyav_audio(spec):
     def take(frames):
         nonlocal n, check
         for o in frames:
-            a = torch.from_numpy(o.to_ndarray())
+            a = from_numpy(o.to_ndarray())
             n += o.samples
             check += float(a[0, 0])
 
@@ -282,7 +302,8 @@ def pyav_audio(spec):
 
 def pyav_seek(spec):
     import av
-    import torch
+
+    from_numpy, _ = _array_module()
 
     t0 = time.perf_counter()
     c = av.open(spec["path"])
@@ -295,7 +316,7 @@ def pyav_seek(spec):
         c.seek(int(t / tb), stream=s, backward=True, any_frame=False)
         for frame in c.decode(s):
             if frame.time >= t - EPS:
-                a = torch.from_numpy(frame.to_ndarray(format="rgb24"))
+                a = from_numpy(frame.to_ndarray(format="rgb24"))
                 n += 1
                 check += int(a[0, 0, 0])
                 break
@@ -369,6 +390,74 @@ def torchcodec_seek(spec):
         f = d.get_frame_played_at(t).data
         n += 1
         check += int(f[0, 0, 0])
+    return time.perf_counter() - t0, n, check
+
+
+# ----------------------------------------------------------------------------
+# spdl (Meta's data loading library; spdl.io on the system FFmpeg 5.1): a
+# Demuxer feeding a streaming Decoder whose filter graph converts, frames
+# handed over 32 at a time and made into a tensor by convert_frames (one copy
+# out of the frames, as ffstream's one copy into the chunk).
+
+
+def _spdl_video_filter(spec):
+    import spdl.io
+
+    if spec["format"] == "yuv420p" and not spec.get("native_planes"):
+        raise NotImplementedError("spdl hands yuv420p over as 4:2:0 planes only")
+    size = {}
+    if spec.get("width"):
+        # Stretch to the size (no padding), bicubic like ffstream's scale.
+        size = dict(
+            scale_width=spec["width"],
+            scale_height=spec["height"],
+            scale_algo="bicubic",
+            scale_mode=None,
+        )
+    return spdl.io.get_video_filter_desc(pix_fmt=spec["format"], **size)
+
+
+def spdl_video(spec):
+    import spdl.io
+
+    threads = str(spec["threads"])
+    t0 = time.perf_counter()
+    demuxer = spdl.io.Demuxer(spec["path"])
+    decoder = spdl.io.Decoder(
+        demuxer.video_codec,
+        filter_desc=_spdl_video_filter(spec),
+        decode_config=spdl.io.decode_config(decoder_options={"threads": threads}),
+    )
+    decoder.set_buffer_size(spec.get("frames_per_chunk", 32))
+    n = check = 0
+
+    def take(frames):
+        nonlocal n, check
+        b = spdl.io.to_torch(spdl.io.convert_frames(frames))  # (N, H, W, 3) or I420
+        n += b.shape[0]
+        check += int(b[:, 0, 0].sum() if b.dim() == 3 else b[:, 0, 0, 0].sum())
+
+    index = demuxer.video_stream_index
+    for packets in demuxer.streaming_demux(index, num_packets=32):
+        for frames in decoder.streaming_decode_packets(packets):
+            take(frames)
+    for frames in decoder.flush():
+        take(frames)
+    return time.perf_counter() - t0, n, check
+
+
+def spdl_audio(spec):
+    import spdl.io
+
+    t0 = time.perf_counter()
+    # Packed float32 through its filter graph (swresample), the whole file in
+    # one buffer: spdl.io's way to load audio.
+    filter_desc = spdl.io.get_audio_filter_desc(
+        sample_fmt="flt", sample_rate=spec.get("rate"), num_channels=spec.get("channels")
+    )
+    data = spdl.io.to_torch(spdl.io.load_audio(spec["path"], filter_desc=filter_desc))
+    n = data.shape[0]  # (samples, channels)
+    check = float(data[0, 0])
     return time.perf_counter() - t0, n, check
 
 
@@ -542,6 +631,20 @@ def probe(peer):
         from torchcodec.decoders import VideoDecoder  # noqa: F401  (loads FFmpeg)
 
         return f"{torchcodec.__version__} (system FFmpeg)"
+    if peer == "pyav19":
+        import av
+
+        lavc = ".".join(map(str, av.library_versions["libavcodec"]))
+        return (
+            f"{av.__version__} on Python {sys.version.split()[0]} "
+            f"(bundled FFmpeg libavcodec {lavc})"
+        )
+    if peer == "spdl":
+        from importlib.metadata import version
+
+        import spdl.io  # noqa: F401
+
+        return f"{version('spdl_io')} (system FFmpeg)"
     if peer == "ffmpeg":
         out = subprocess.run(
             ["ffmpeg", "-version"], capture_output=True, text=True, check=True
@@ -559,8 +662,15 @@ def noop(peer):
         import av  # noqa: F401
         import numpy  # noqa: F401
         import torch  # noqa: F401
+    elif peer == "pyav19":
+        import av  # noqa: F401
+
+        _array_module()
     elif peer == "torchcodec":
         from torchcodec.decoders import VideoDecoder  # noqa: F401
+    elif peer == "spdl":
+        import spdl.io  # noqa: F401
+        import torch  # noqa: F401
     return 0.0, 0, 0
 
 
@@ -573,6 +683,8 @@ RUNNERS = {
     ("pyav", "video"): pyav_video,
     ("pyav", "audio"): pyav_audio,
     ("pyav", "seek"): pyav_seek,
+    ("spdl", "video"): spdl_video,
+    ("spdl", "audio"): spdl_audio,
     ("torchcodec", "video"): torchcodec_video,
     ("torchcodec", "audio"): torchcodec_audio,
     ("torchcodec", "seek"): torchcodec_seek,
@@ -582,18 +694,43 @@ RUNNERS = {
 }
 
 
+def _usage():
+    """(CPU seconds, minor page faults) of this process and its waited-for
+    children (the ffmpeg command) so far."""
+    import resource
+
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+    return cpu, me.ru_minflt + kids.ru_minflt
+
+
+# Peers that run another peer's code: PyAV 19 is the pyav runner under another
+# Python (run.py's --pyav19-python).
+RUNNER_OF = {"pyav19": "pyav"}
+
+
 def main():
     spec = json.loads(sys.argv[1])
     op, peer = spec["op"], spec["peer"]
     if op == "probe":
         print(json.dumps({"version": probe(peer)}))
         return
+    if op != "noop":
+        noop(peer)  # imports outside the counts
+    before = _usage()
     try:
-        res = noop(peer) if op == "noop" else RUNNERS[(peer, op)](spec)
+        runner = RUNNERS.get((RUNNER_OF.get(peer, peer), op))
+        if op != "noop" and runner is None:
+            raise NotImplementedError(f"no {op} runner for {peer}")
+        res = noop(peer) if op == "noop" else runner(spec)
     except NotImplementedError as e:
         print(json.dumps({"skip": str(e)}))
         return
+    after = _usage()
     out = {"seconds": res[0], "frames": res[1], "check": res[2]}
+    out["cpu_seconds"] = after[0] - before[0]
+    out["minor_faults"] = after[1] - before[1]
     if len(res) > 3:
         out["child_maxrss_kb"] = res[3]
     print(json.dumps(out))

@@ -1,8 +1,8 @@
 """ffstream's benchmark suite: every case for ffstream and each installed peer.
 
     .venv/bin/python benchmarks/run.py [--repeats N] [--quick] [--cases NAME ...]
-                                       [--peers ffstream,pyav,torchcodec,ffmpeg]
-                                       [--peer-path DIR] [--json FILE]
+                                       [--peers ffstream,pyav,pyav19,torchcodec,spdl,ffmpeg]
+                                       [--peer-path DIR] [--pyav19-python PY] [--json FILE]
 
 Makes the media first (benchmarks/make_media.py, cached in build/bench-media),
 then runs every (case, peer) pair in a fresh Python process (_workers.py), so
@@ -41,7 +41,9 @@ sys.path.insert(0, str(HERE))
 
 from make_media import FPS, make_media  # noqa: E402
 
-PEERS = ["ffstream", "pyav", "torchcodec", "ffmpeg"]
+PEERS = ["ffstream", "pyav", "pyav19", "torchcodec", "spdl", "ffmpeg"]
+# Peers compared with ffstream in the targets (the ffmpeg command is the floor).
+LIBRARY_PEERS = ("pyav", "pyav19", "torchcodec", "spdl")
 N_SEEKS = 20
 SEEK_SEED = 5
 
@@ -60,8 +62,7 @@ def _rows(*extra):
 # PyAV's frames stacked by torch.stack). Each peer is compared with ffstream
 # at its own granularity; the ffmpeg command streams frames through a pipe.
 BATCH = 32
-FRAME_ROWS = ("ffstream 1/chunk", "pyav")
-BATCH_ROWS = ("ffstream", "torchcodec", f"pyav stack {BATCH}")
+FRAME_ROWS = ("ffstream 1/chunk", "pyav", "pyav19")
 
 
 def _video_rows(*extra):
@@ -70,7 +71,10 @@ def _video_rows(*extra):
         ("ffstream 1/chunk", "ffstream", {"frames_per_chunk": 1}),
         ("pyav", "pyav", {}),
         (f"pyav stack {BATCH}", "pyav", {"stack": BATCH}),
+        ("pyav19", "pyav19", {}),
+        (f"pyav19 stack {BATCH}", "pyav19", {"stack": BATCH}),
         ("torchcodec", "torchcodec", {}),
+        ("spdl", "spdl", {}),
         ("ffmpeg", "ffmpeg", {}),
         *extra,
     ]
@@ -116,6 +120,8 @@ CASES = [
             ("ffstream i420 planes", "ffstream", {"yuv_layout": "i420"}),
             ("pyav 4:2:0 planes", "pyav", {"native_planes": True}),
             (f"pyav 4:2:0 planes stack {BATCH}", "pyav", {"native_planes": True, "stack": BATCH}),
+            ("pyav19 4:2:0 planes", "pyav19", {"native_planes": True}),
+            ("spdl 4:2:0 planes", "spdl", {"native_planes": True}),
         ),
         skip={"torchcodec": "decodes video to RGB only"},
     ),
@@ -261,9 +267,15 @@ def worker_env(peer_paths):
     return env
 
 
+# Peers that run under another Python (--pyav19-python): (interpreter,
+# environment); the others run under this one with worker_env's PYTHONPATH.
+OTHER_PYTHON: dict = {}
+
+
 def run_worker(spec: dict, env: dict, timeout: float = 600):
     """Runs one worker; returns (result dict, its peak RSS in KB)."""
-    cmd = [sys.executable, str(HERE / "_workers.py"), json.dumps(spec)]
+    python, env = OTHER_PYTHON.get(spec["peer"], (sys.executable, env))
+    cmd = [python, str(HERE / "_workers.py"), json.dumps(spec)]
     p = subprocess.Popen(
         cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True
     )
@@ -327,7 +339,13 @@ def summarize(case, label, runs, media_info):
     else:
         amount = frames
     rss = max(r["rss_kb"] for r in ok) / 1024
+    # CPU seconds per wall second of the timed work, and the pages the kernel
+    # mapped for it (fresh memory; reused memory costs none).
+    cpu = [r["cpu_seconds"] / r["seconds"] for r in ok if "cpu_seconds" in r]
+    faults = [r["minor_faults"] for r in ok if "minor_faults" in r]
     return dict(
+        cpu_per_wall=statistics.median(cpu) if cpu else None,
+        minor_faults=int(statistics.median(faults)) if faults else None,
         case=case["name"],
         label=label,
         median=med,
@@ -342,6 +360,10 @@ def summarize(case, label, runs, media_info):
         rss_mb=rss,
         frames_set=sorted({r["frames"] for r in ok}),
     )
+
+
+def _opt(x, spec):
+    return "-" if x is None else format(x, spec)
 
 
 def base_label(case, label):
@@ -385,6 +407,12 @@ def main(argv=None) -> int:
         metavar="DIR",
         help="directory with peer packages (pip install --target DIR ...); "
         "appended to the workers' PYTHONPATH; may repeat",
+    )
+    ap.add_argument(
+        "--pyav19-python",
+        metavar="PYTHON",
+        help="a Python 3.12+ with PyAV 19 (and numpy) installed: runs the "
+        "pyav19 rows (PyAV's own FFmpeg 9); without it they are skipped",
     )
     ap.add_argument("--media-dir", type=Path, default=ROOT / "build" / "bench-media")
     ap.add_argument(
@@ -444,6 +472,13 @@ def main(argv=None) -> int:
         if peer == "ffmpeg" and shutil.which("ffmpeg") is None:
             notes.append("ffmpeg: skipped, no ffmpeg command on PATH")
             continue
+        if peer == "pyav19":
+            if not a.pyav19_python:
+                notes.append("pyav19: skipped, no --pyav19-python")
+                continue
+            # Its own interpreter and nothing of this one's path.
+            bare = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+            OTHER_PYTHON["pyav19"] = (a.pyav19_python, bare)
         res, _ = run_worker({"op": "probe", "peer": peer}, env, timeout=120)
         if "version" in res:
             versions[peer] = res["version"]
@@ -497,7 +532,7 @@ def main(argv=None) -> int:
 
     # RSS floor: a worker that only imports what a peer's runs import.
     floor = {}
-    for peer in ("ffstream", "pyav", "torchcodec"):
+    for peer in ("ffstream", *LIBRARY_PEERS):
         if peer in versions:
             _, rss = run_worker({"op": "noop", "peer": peer}, env)
             floor[peer] = rss / 1024
@@ -557,10 +592,11 @@ def main(argv=None) -> int:
     )
     print()
     hdr = (
-        "| case | peer | median s | min s | max s | throughput | peak RSS MB | ratio |"
+        "| case | peer | median s | min s | max s | throughput | peak RSS MB "
+        "| minor faults | CPU s / s | ratio |"
     )
     print(hdr)
-    print("|" + "---|" * 8)
+    print("|" + "---|" * 10)
     for c, rows in plan:
         for label, _ in rows:
             s = summary.get((c["name"], label))
@@ -571,7 +607,8 @@ def main(argv=None) -> int:
             print(
                 f"| {c['name']} | {label} | {fmt_s(s['median'])} | {fmt_s(s['min'])} "
                 f"| {fmt_s(s['max'])} | {s['throughput']:.1f} {s['unit']} "
-                f"| {s['rss_mb']:.0f} | {ratio} |"
+                f"| {s['rss_mb']:.0f} | {_opt(s['minor_faults'], 'd')} "
+                f"| {_opt(s['cpu_per_wall'], '.2f')} | {ratio} |"
             )
             if (
                 base
@@ -642,7 +679,7 @@ def main(argv=None) -> int:
         peer_rows = [
             lb
             for lb, peer, _ in c.get("rows") or _rows()
-            if peer in ("pyav", "torchcodec") and (name, lb) in summary
+            if peer in LIBRARY_PEERS and (name, lb) in summary
         ]
         for group in sorted({base_label(c, lb) for lb in peer_rows}):
             mine = summary.get((name, group))

@@ -2,12 +2,60 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <deque>
+#include <iterator>
+#include <utility>
 
 #if defined(__linux__)
 #include <sys/mman.h>
 #endif
 
 namespace ffstream::detail {
+
+namespace {
+
+// The process's retired host blocks, oldest first. Never destroyed: storage
+// may be released during static destruction, after any static object's end.
+class RetiredBlocks {
+ public:
+  static RetiredBlocks& instance() {
+    static auto* blocks = new RetiredBlocks();
+    return *blocks;
+  }
+
+  // A block of exactly `bytes`, or an empty storage.
+  Storage take(size_t bytes) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (auto it = blocks_.rbegin(); it != blocks_.rend(); ++it) {
+      if (it->first != bytes) continue;
+      Storage block = std::move(it->second);
+      total_ -= bytes;
+      blocks_.erase(std::next(it).base());
+      return block;
+    }
+    return {};
+  }
+
+  void keep(size_t bytes, Storage block) {
+    if (bytes > StoragePool::kRetainedBytes) return;  // freed by `block`
+    std::deque<Storage> freed;  // freed after the lock is let go
+    std::lock_guard<std::mutex> lock(mutex_);
+    blocks_.emplace_back(bytes, std::move(block));
+    total_ += bytes;
+    while (total_ > StoragePool::kRetainedBytes) {
+      total_ -= blocks_.front().first;
+      freed.push_back(std::move(blocks_.front().second));
+      blocks_.pop_front();
+    }
+  }
+
+ private:
+  std::mutex mutex_;
+  std::deque<std::pair<size_t, Storage>> blocks_;
+  size_t total_ = 0;
+};
+
+}  // namespace
 
 std::shared_ptr<StoragePool> StoragePool::create(size_t block_bytes,
                                                  size_t max_idle,
@@ -38,6 +86,25 @@ void prefault(uint8_t* data, size_t bytes) {
 #endif
 }
 
+StoragePool::~StoragePool() {
+  if (!memory_.on_host()) return;
+  for (Storage& block : idle_) {
+    RetiredBlocks::instance().keep(block_bytes_, std::move(block));
+  }
+}
+
+void StoragePool::release(const std::weak_ptr<StoragePool>& pool, size_t bytes,
+                          bool on_host, Storage block) {
+  if (auto p = pool.lock()) {
+    std::lock_guard<std::mutex> lock(p->mutex_);
+    if (p->idle_.size() < p->max_idle_) {
+      p->idle_.push_back(std::move(block));
+      return;
+    }
+  }
+  if (on_host) RetiredBlocks::instance().keep(bytes, std::move(block));
+}
+
 Storage StoragePool::acquire(bool* fresh) {
   Storage block;
   {
@@ -47,21 +114,15 @@ Storage StoragePool::acquire(bool* fresh) {
       idle_.pop_back();
     }
   }
+  if (!block && memory_.on_host()) block = RetiredBlocks::instance().take(block_bytes_);
   if (fresh) *fresh = !block;
   if (!block) block = memory_.allocate(block_bytes_);
-  // Hand out an alias whose last release gives the block back (or frees it,
-  // with `block`, when the pool is gone or full).
+  // Hand out an alias whose last release gives the block back.
   std::weak_ptr<StoragePool> pool = weak_from_this();
   uint8_t* data = block.get();
-  return Storage(data, [pool, block = std::move(block)](uint8_t*) mutable {
-    if (auto p = pool.lock()) {
-      std::lock_guard<std::mutex> lock(p->mutex_);
-      if (p->idle_.size() < p->max_idle_) {
-        p->idle_.push_back(std::move(block));
-        return;
-      }
-    }
-    block.reset();
+  return Storage(data, [pool, bytes = block_bytes_, on_host = memory_.on_host(),
+                        block = std::move(block)](uint8_t*) mutable {
+    release(pool, bytes, on_host, std::move(block));
   });
 }
 

@@ -18,6 +18,13 @@ namespace ffstream::detail {
 
 class StoragePool : public std::enable_shared_from_this<StoragePool> {
  public:
+  // Host blocks a pool no longer needs (its output is gone, or was full of
+  // idle blocks) are retired rather than freed, up to this many bytes in the
+  // whole process, the oldest freed first, and the next pool asking for
+  // blocks of the same size takes them: a pipeline that opens file after
+  // file writes into pages already mapped instead of faulting in fresh ones.
+  static constexpr size_t kRetainedBytes = size_t{512} << 20;
+
   // Blocks of `block_bytes` in `memory`; at most `max_idle` are kept while
   // unused.
   static std::shared_ptr<StoragePool> create(size_t block_bytes,
@@ -28,9 +35,17 @@ class StoragePool : public std::enable_shared_from_this<StoragePool> {
   // its pages are not mapped yet.
   Storage acquire(bool* fresh = nullptr);
 
+  ~StoragePool();
+  StoragePool(const StoragePool&) = delete;
+  StoragePool& operator=(const StoragePool&) = delete;
+
  private:
   StoragePool(size_t block_bytes, size_t max_idle, ChunkMemory memory)
       : block_bytes_(block_bytes), max_idle_(max_idle), memory_(std::move(memory)) {}
+
+  // Back to this pool if it is still there and has room, else retired.
+  static void release(const std::weak_ptr<StoragePool>& pool, size_t bytes,
+                      bool on_host, Storage block);
 
   size_t block_bytes_;
   size_t max_idle_;
