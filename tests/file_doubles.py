@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import threading
+import time
 
 
 class RecordingFile:
@@ -78,3 +80,74 @@ class TooManyBytesFile:
 
     def read(self, size=-1):
         return b"\0" * (size + 10)
+
+
+# ---- sources whose data comes late or not at all ----
+
+
+class LaterFile:
+    """A forward-only object that has no data (read() returns None) while
+    `armed`; disarm() lets the data flow."""
+
+    def __init__(self, data):
+        self._f = io.BytesIO(data)
+        self.armed = False
+
+    def read(self, n=-1):
+        return None if self.armed else self._f.read(n)
+
+    def disarm_after(self, seconds):
+        t = threading.Timer(seconds, lambda: setattr(self, "armed", False))
+        t.start()
+        return t
+
+
+class StallingFile:
+    """A non-seekable stream that has no data (read() -> None) for the first
+    `stalls` reads after `after` bytes, like a live source between packets."""
+
+    def __init__(self, data: bytes, after: int, stalls: int):
+        self._f = io.BytesIO(data)
+        self._after = after
+        self.stalls = stalls
+        self.none_returned = 0
+
+    def read(self, size=-1):
+        if self._f.tell() >= self._after and self.stalls != 0:
+            self.stalls -= 1
+            self.none_returned += 1
+            return None
+        return self._f.read(size)
+
+
+class LateFile:
+    """Has no data (read() -> None) for `delay` seconds after it is made, then
+    serves `data`, like a microphone that starts late."""
+
+    def __init__(self, data: bytes, delay: float):
+        self._f = io.BytesIO(data)
+        self._ready = time.monotonic() + delay
+
+    def read(self, size=-1):
+        if time.monotonic() < self._ready:
+            return None
+        return self._f.read(size)
+
+
+class BlockingFile:
+    """Blocks in read() once `armed`, until `release` is set."""
+
+    def __init__(self, data):
+        self._f = io.BytesIO(data)
+        self.armed = False
+        self.entered = threading.Event()
+        self.release = threading.Event()
+
+    def read(self, size=-1):
+        if self.armed:
+            self.entered.set()
+            self.release.wait(10)
+        return self._f.read(size)
+
+    def seek(self, offset, whence=0):
+        return self._f.seek(offset, whence)

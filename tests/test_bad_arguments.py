@@ -18,6 +18,7 @@ import time
 import ffstream
 import pytest
 from ffstream import StreamReader
+from file_doubles import LaterFile
 
 # What "a clear exception" may be for an argument of the wrong type or value.
 CLEAR = (TypeError, ValueError, OverflowError, ffstream.FFStreamError)
@@ -305,25 +306,8 @@ def test_seek_far_past_the_end(make_media, t, mode):
 # ---- timeouts and backoffs ----
 
 
-class _Later:
-    """A forward-only object that has no data (read() returns None) while
-    `armed`; disarm() lets the data flow."""
-
-    def __init__(self, data):
-        self._f = io.BytesIO(data)
-        self.armed = False
-
-    def read(self, n=-1):
-        return None if self.armed else self._f.read(n)
-
-    def disarm_after(self, seconds):
-        t = threading.Timer(seconds, lambda: setattr(self, "armed", False))
-        t.start()
-        return t
-
-
 def _armed_reader(make_media):
-    f = _Later(make_media("sine.wav").read_bytes())
+    f = LaterFile(make_media("sine.wav").read_bytes())
     r = StreamReader(f, format="wav", buffer_size=512)
     r.add_basic_audio_stream(1000)
     f.armed = True

@@ -8,25 +8,7 @@ import time
 
 import ffstream
 import pytest
-
-
-class StallingFile:
-    """A non-seekable stream that has no data (read() -> None) for the first
-    `stalls` reads after `after` bytes, like a live source between packets."""
-
-    def __init__(self, data: bytes, after: int, stalls: int):
-        self._f = io.BytesIO(data)
-        self._after = after
-        self.stalls = stalls
-        self.none_returned = 0
-
-    def read(self, size=-1):
-        if self._f.tell() >= self._after and self.stalls != 0:
-            self.stalls -= 1
-            self.none_returned += 1
-            return None
-        return self._f.read(size)
-
+from file_doubles import LateFile, StallingFile
 
 # Opening a non-seekable WAV reads ~200 KB (stream probing), so the stalls
 # start well after that, while packets are being read.
@@ -96,20 +78,6 @@ def test_fill_buffer_and_stream_pass_the_timeout(wav):
 
 
 # ---- StreamReader(timeout=seconds) with a file object ----
-
-
-class LateFile:
-    """Has no data (read() -> None) for `delay` seconds after it is made, then
-    serves `data`, like a microphone that starts late."""
-
-    def __init__(self, data: bytes, delay: float):
-        self._f = io.BytesIO(data)
-        self._ready = time.monotonic() + delay
-
-    def read(self, size=-1):
-        if time.monotonic() < self._ready:
-            return None
-        return self._f.read(size)
 
 
 def test_timeout_bounds_opening_a_reader_with_no_data(wav):

@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import ffstream
 import pytest
 import torch
+from file_doubles import BlockingFile
 from helpers import decode_whole_video
 
 
@@ -29,29 +30,8 @@ def test_file_object_reader_in_a_worker_thread(make_media):
     assert torch.equal(got, expected)
 
 
-class _BlockingFile:
-    """Blocks in read() once `armed`, until `release` is set."""
-
-    def __init__(self, data):
-        import io
-
-        self._f = io.BytesIO(data)
-        self.armed = False
-        self.entered = threading.Event()
-        self.release = threading.Event()
-
-    def read(self, size=-1):
-        if self.armed:
-            self.entered.set()
-            self.release.wait(10)
-        return self._f.read(size)
-
-    def seek(self, offset, whence=0):
-        return self._f.seek(offset, whence)
-
-
 def test_one_reader_from_two_threads_is_an_error(make_media):
-    f = _BlockingFile(make_media("sine.wav").read_bytes())
+    f = BlockingFile(make_media("sine.wav").read_bytes())
     r = ffstream.StreamReader(f, buffer_size=512)
     r.add_basic_audio_stream(1000)
     f.armed = True
