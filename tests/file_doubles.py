@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import random
 import threading
 import time
 
@@ -151,3 +152,150 @@ class BlockingFile:
 
     def seek(self, offset, whence=0):
         return self._f.seek(offset, whence)
+
+
+# ---- the bad-input corpus's file objects (corpus.py, test_soak.py) ----
+
+
+class CorpusReadError(Exception):
+    """What the raising file objects raise; the caller must receive it."""
+
+
+class _OverBytes:
+    """Seekable, over `data`; subclasses decide what read() does."""
+
+    def __init__(self, data: bytes):
+        self._f = io.BytesIO(data)
+        self._n = len(data)
+
+    def seek(self, offset, whence=0):
+        return self._f.seek(offset, whence)
+
+    def tell(self):
+        return self._f.tell()
+
+
+class GarbageFile(_OverBytes):
+    """Serves the real bytes before `start`, then random bytes of the requested
+    size (up to the real length, then b""), different on every read."""
+
+    def __init__(self, data: bytes, start: int, seed: str):
+        super().__init__(data)
+        self._start = start
+        self._rng = random.Random(seed)
+
+    def read(self, size=-1):
+        pos = self._f.tell()
+        if size < 0:
+            size = self._n - pos
+        if pos + size <= self._start:
+            return self._f.read(size)
+        n = max(0, min(size, self._n - pos))
+        real = self._f.read(max(0, self._start - pos))
+        self._f.seek(pos + n)
+        return real + self._rng.randbytes(n - len(real))
+
+
+class TooManyAtFile(_OverBytes):
+    """Reads normally until byte `at`, then returns more than asked for."""
+
+    def __init__(self, data: bytes, at: int):
+        super().__init__(data)
+        self._at = at
+
+    def read(self, size=-1):
+        if self._f.tell() + max(size, 0) >= self._at:
+            return self._f.read(size) + b"\0" * (max(size, 0) + 1)
+        return self._f.read(size)
+
+
+class RaiseAtFile(_OverBytes):
+    """Raises `exc` (a CorpusReadError, OSError or ValueError) from read(), or
+    from seek() when `in_seek`, once the position reaches `at`."""
+
+    EXCEPTIONS = {
+        "CorpusReadError": CorpusReadError,
+        "OSError": OSError,
+        "ValueError": ValueError,
+    }
+
+    def __init__(self, data: bytes, at: int, exc: str, in_seek: bool = False):
+        super().__init__(data)
+        self._at = at
+        self._exc = self.EXCEPTIONS[exc]
+        self._in_seek = in_seek
+
+    def _boom(self):
+        return self._exc(f"corpus failure at byte {self._at}")
+
+    def read(self, size=-1):
+        if not self._in_seek and self._f.tell() + max(size, 0) >= self._at:
+            raise self._boom()
+        return self._f.read(size)
+
+    def seek(self, offset, whence=0):
+        if self._in_seek and self._f.tell() >= self._at:
+            raise self._boom()
+        return self._f.seek(offset, whence)
+
+
+class OneByteFile(_OverBytes):
+    """Returns at most one byte per read()."""
+
+    def read(self, size=-1):
+        return self._f.read(1 if size != 0 else 0)
+
+
+class NoDataAtFile(_OverBytes):
+    """Returns None ("no data yet", as non-blocking objects do) from byte `at` on."""
+
+    def __init__(self, data: bytes, at: int):
+        super().__init__(data)
+        self._at = at
+
+    def read(self, size=-1):
+        if self._f.tell() >= self._at:
+            return None
+        return self._f.read(min(size, self._at - self._f.tell()) if size >= 0 else size)
+
+
+class BadSeekFile(_OverBytes):
+    """seek() misbehaves: returns None, a str, always 0, or a negative number."""
+
+    def __init__(self, data: bytes, how: str):
+        super().__init__(data)
+        self._how = how
+
+    def read(self, size=-1):
+        return self._f.read(size)
+
+    def seek(self, offset, whence=0):
+        pos = self._f.seek(offset, whence)
+        return {"none": None, "str": "0", "zero": 0, "negative": -1}.get(self._how, pos)
+
+
+class StrAtFile(_OverBytes):
+    """read() returns a str instead of bytes from byte `at` on."""
+
+    def __init__(self, data: bytes, at: int):
+        super().__init__(data)
+        self._at = at
+
+    def read(self, size=-1):
+        if self._f.tell() + max(size, 0) >= self._at:
+            return "not bytes"
+        return self._f.read(size)
+
+
+FILE_OBJECTS = {
+    cls.__name__: cls
+    for cls in (
+        GarbageFile,
+        TooManyAtFile,
+        RaiseAtFile,
+        OneByteFile,
+        NoDataAtFile,
+        BadSeekFile,
+        StrAtFile,
+    )
+}

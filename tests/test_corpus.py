@@ -19,7 +19,10 @@ import time
 from pathlib import Path
 
 import corpus
+import corpus_runner
+import damage
 import ffstream
+import file_doubles
 import media
 import numpy as np
 import pytest
@@ -54,7 +57,7 @@ def _run_workers(items, workdir: Path, item_timeout: float = ITEM_TIMEOUT) -> di
             proc = subprocess.Popen(
                 [
                     sys.executable,
-                    str(Path(corpus.__file__)),
+                    str(Path(corpus_runner.__file__)),
                     str(manifest),
                     str(ids_file),
                 ],
@@ -189,8 +192,8 @@ def problems(item: corpus.Item, r: dict, original: dict = None) -> list:
         for k, shapes in enumerate(d["shapes"]):
             for s in shapes:
                 if s[0] == "torch.uint8" and s[2:] != [
-                    corpus.VIDEO_SIZE[1],
-                    corpus.VIDEO_SIZE[0],
+                    corpus_runner.VIDEO_SIZE[1],
+                    corpus_runner.VIDEO_SIZE[0],
                 ]:
                     out.append(f"output {k}: video chunk of shape {s}, not scaled")
     after = r["after"]
@@ -356,8 +359,8 @@ def test_erroring_items_really_error(corpus_items, corpus_results):
 
 def _decode(src, keep=True):
     r = StreamReader(src)
-    corpus.add_outputs(r)
-    return r, corpus.decode_all(r, keep=keep)
+    corpus_runner.add_outputs(r)
+    return r, corpus_runner.decode_all(r, keep=keep)
 
 
 def _cut(make_media, tmp_path, name, fraction=0.5):
@@ -424,7 +427,7 @@ def test_cut_file_decodes_what_is_decodable(make_media, tmp_path, name, fraction
         )
     # The reader is still usable: from the start again, the same frames.
     r.seek(0.0)
-    again = corpus.decode_all(r, keep=True)
+    again = corpus_runner.decode_all(r, keep=True)
     for p, a in zip(part["data"], again["data"]):
         assert torch.equal(p, a)
     r.close()
@@ -500,7 +503,7 @@ def test_one_byte_reads_decode_like_the_path(make_media):
     # Also in the corpus for every source; here with values compared directly.
     path = make_media("flac.flac")
     _, full = _decode(str(path))
-    _, part = _decode(corpus.OneByteFile(path.read_bytes()))
+    _, part = _decode(file_doubles.OneByteFile(path.read_bytes()))
     assert part["error"] is None and part["stopped"]
     assert torch.equal(part["data"][0], full["data"][0])
     assert np.array_equal(full["data"][0].numpy(), media.ffmpeg_decode_audio(path))
@@ -513,7 +516,7 @@ def test_base_exceptions_from_read_reach_the_caller(make_media, exc):
     # Ctrl-C inside a file object's read() (or any BaseException) is the
     # caller's, unchanged; the reader goes on once the object recovers.
     data = make_media("two_audio.mkv").read_bytes()
-    f = corpus.RaiseAtFile(data, len(data) // 2, "CorpusReadError")
+    f = file_doubles.RaiseAtFile(data, len(data) // 2, "CorpusReadError")
     f._exc = exc
     r = StreamReader(f, buffer_size=1024)
     r.add_basic_audio_stream(1024, -1)
@@ -572,7 +575,7 @@ def test_absurd_picture_size_is_explained(tmp_path):
     # size 100000x100000 is invalid"; "Device or resource busy" alone tells a
     # user nothing. The error must say that the declared size is the problem.
     path = tmp_path / "huge.y4m"
-    path.write_bytes(corpus.Y4M_CASES["w100000-h100000"])
+    path.write_bytes(damage.Y4M_CASES["w100000-h100000"])
     with pytest.raises(ffstream.FFStreamError) as e:
         StreamReader(str(path))
     message = str(e.value)
@@ -600,7 +603,7 @@ def test_stream_without_codec_parameters_is_explained(make_media, tmp_path, case
     # for bytes and file objects, "cannot decode stream 0 of '': ..." (the
     # source named by an empty string).
     media_files = {name: make_media(name) for name in corpus.SOURCES}
-    patched = corpus.patched_containers(media_files)
+    patched = damage.patched_containers(media_files)
     data = {
         "empty.flac": b"",
         "stsz-huge.mp4": patched["h264.mp4-stsz-huge"],
@@ -627,7 +630,7 @@ def test_seek_returning_junk_is_a_clear_error(make_media, how):
     # io's seek() returns the new position; a file object whose seek()
     # returns None (common in hand-written wrappers) or a str must get an
     # error that says so, not pybind11's "Unable to cast ... to C++ type '?'".
-    f = corpus.BadSeekFile(make_media("sine.wav").read_bytes(), how)
+    f = file_doubles.BadSeekFile(make_media("sine.wav").read_bytes(), how)
     with pytest.raises((TypeError, ValueError)) as e:
         StreamReader(f)
     assert "seek" in str(e.value), str(e.value)

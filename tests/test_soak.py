@@ -12,8 +12,9 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import corpus
+import corpus_runner
 import ffstream
+import file_doubles
 import media
 import pytest
 from ffstream import StreamReader
@@ -118,10 +119,10 @@ def _soak_cases(files):
             StreamReader(av_bytes[: len(av_bytes) // 2])
 
     def raising_mid_decode():
-        f = corpus.RaiseAtFile(mkv_bytes, len(mkv_bytes) // 2, "CorpusReadError")
+        f = file_doubles.RaiseAtFile(mkv_bytes, len(mkv_bytes) // 2, "CorpusReadError")
         r = StreamReader(f, buffer_size=1024)
         r.add_basic_audio_stream(1024)
-        with pytest.raises(corpus.CorpusReadError):
+        with pytest.raises(file_doubles.CorpusReadError):
             _take(r, 1000)
         r.close()
 
@@ -134,7 +135,7 @@ def _soak_cases(files):
 
     def garbage():
         with pytest.raises(ffstream.FFStreamError):
-            StreamReader(corpus.GarbageFile(av_bytes, 0, "soak"))
+            StreamReader(file_doubles.GarbageFile(av_bytes, 0, "soak"))
 
     def dropped_unclosed():
         # Never closed: dropping the last reference must free everything.
@@ -238,16 +239,16 @@ def _thread_sources(files):
         ("vp9 path", lambda: str(files["vp9.webm"])),
         ("av bytes", lambda: av_bytes),
         ("mkv BytesIO", lambda: io.BytesIO(mkv_bytes)),
-        ("flac one byte per read", lambda: corpus.OneByteFile(flac_bytes)),
+        ("flac one byte per read", lambda: file_doubles.OneByteFile(flac_bytes)),
         ("wav path", lambda: str(files["sine.wav"])),
         ("mp3 file", lambda: open(files["mp3.mp3"], "rb")),
         (
             "mkv raising at 60%",
-            lambda: corpus.RaiseAtFile(mkv_bytes, len(mkv_bytes) * 3 // 5, "OSError"),
+            lambda: file_doubles.RaiseAtFile(mkv_bytes, len(mkv_bytes) * 3 // 5, "OSError"),
         ),
         ("flac cut", lambda: str(files["flac-cut.flac"])),
         ("missing", lambda: str(files["missing.mp4"])),
-        ("garbage", lambda: corpus.GarbageFile(av_bytes, 0, "threads")),
+        ("garbage", lambda: file_doubles.GarbageFile(av_bytes, 0, "threads")),
     ]
 
 
@@ -262,7 +263,7 @@ class _Decoding:
         self.done = False
         try:
             self.reader = StreamReader(self.src)
-            corpus.add_outputs(self.reader, frames_per_chunk=(5, 2000))
+            corpus_runner.add_outputs(self.reader, frames_per_chunk=(5, 2000))
             self.frames = [0] * self.reader.num_out_streams
             self.digests = [hashlib.sha256() for _ in self.frames]
             self.it = self.reader.stream()
