@@ -16,7 +16,8 @@ def _src(src):
     return str(src) if isinstance(src, os.PathLike) else src
 
 
-def _whole(reader: StreamReader) -> ChunkTensor:
+def whole_chunk(reader: StreamReader) -> ChunkTensor:
+    """The single output's frames, all decoded, as the one chunk they make."""
     reader.process_all_packets()
     (chunk,) = reader.pop_chunks()
     assert chunk is not None, "nothing decoded"
@@ -29,14 +30,14 @@ def decode_whole_audio(src, open_kwargs: Optional[dict] = None, **output_kwargs)
     file object) as one chunk; `output_kwargs` go to add_basic_audio_stream."""
     reader = StreamReader(_src(src), **(open_kwargs or {}))
     reader.add_basic_audio_stream(-1, -1, **output_kwargs)
-    return _whole(reader)
+    return whole_chunk(reader)
 
 
 def decode_whole_video(src, open_kwargs: Optional[dict] = None, **output_kwargs) -> ChunkTensor:
     """Every frame of the default video stream of `src` as one chunk."""
     reader = StreamReader(_src(src), **(open_kwargs or {}))
     reader.add_basic_video_stream(-1, -1, **output_kwargs)
-    return _whole(reader)
+    return whole_chunk(reader)
 
 
 def streamed_and_indexed(path) -> Tuple[ChunkTensor, StreamReader, FrameIndex]:
@@ -70,6 +71,19 @@ def pop_all(reader: StreamReader, output: int = 0) -> List[ChunkTensor]:
         if popped[output] is None:
             return chunks
         chunks.append(popped[output])
+
+
+def stream_all(reader: StreamReader) -> Tuple[list, List[List[ChunkTensor]]]:
+    """Streams every output to the end: each output's chunks concatenated,
+    and the chunks themselves."""
+    import torch
+
+    chunks: List[List[ChunkTensor]] = [[] for _ in range(reader.num_out_streams)]
+    for item in reader.stream():
+        for i, c in enumerate(item):
+            if c is not None:
+                chunks[i].append(c)
+    return [torch.cat(c) for c in chunks], chunks
 
 
 def read_rest(reader: StreamReader) -> List[ChunkTensor]:

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 import torch
 from ffstream import StreamReader
+from helpers import stream_all
 
 W, H = media.VIDEO_SIZE
 SPLIT = "split=2[a][b];[a]scale=32:24,format=rgb24[small];[b]hflip,format=rgb24[flipped]"
@@ -36,16 +37,6 @@ def _rgb(raw, width, height):
     return torch.from_numpy(raw.copy()).reshape(-1, height, width, 3).permute(0, 3, 1, 2)
 
 
-def _decode_all(reader):
-    """Every output's chunks, concatenated; and the chunks themselves."""
-    chunks = [[] for _ in range(reader.num_out_streams)]
-    for item in reader.stream():
-        for i, c in enumerate(item):
-            if c is not None:
-                chunks[i].append(c)
-    return [torch.cat(c) for c in chunks], chunks
-
-
 def test_split_gives_two_outputs_equal_to_ffmpeg(make_media, tmp_path):
     path = make_media("h264.mp4")
     reader = StreamReader(str(path))
@@ -57,7 +48,7 @@ def test_split_gives_two_outputs_equal_to_ffmpeg(make_media, tmp_path):
     assert small.source_index == flipped.source_index == 0
     assert small.filter_description == SPLIT
 
-    (got_small, got_flipped), chunks = _decode_all(reader)
+    (got_small, got_flipped), chunks = stream_all(reader)
     raw_small, raw_flipped = _ffmpeg_outputs(path, SPLIT, [
         ("small", ["-f", "rawvideo", "-pix_fmt", "rgb24"], np.uint8),
         ("flipped", ["-f", "rawvideo", "-pix_fmt", "rgb24"], np.uint8),
@@ -78,7 +69,7 @@ def test_amix_of_two_audio_streams_equals_ffmpeg(make_media):
     reader.add_audio_stream(4000, buffer_chunk_size=-1, filter_desc=graph)
     info = reader.get_out_stream_info(0)
     assert (reader.num_out_streams, info.sample_rate, info.num_channels) == (1, 16000, 1)
-    (got,), _ = _decode_all(reader)
+    (got,), _ = stream_all(reader)
     cmd = [media.FFMPEG, "-nostdin", "-v", "error", "-i", str(path), "-filter_complex", graph,
            "-f", "f32le", "-"]
     expected = np.frombuffer(subprocess.run(cmd, check=True, capture_output=True).stdout,
@@ -105,7 +96,7 @@ def test_a_graph_over_audio_and_video_of_one_source(make_media, tmp_path):
     reader.add_video_stream(10, buffer_chunk_size=-1, filter_desc=graph)
     info = reader.get_out_stream_info(0)
     assert (info.width, info.height) == (W, H + 16)
-    (got,), chunks = _decode_all(reader)
+    (got,), chunks = stream_all(reader)
     # vstack stacks the frames of one time: it starts with the waveform's
     # first frame, which FFmpeg 5.1 stamps 0 s and 8.1 one frame's worth of
     # samples later (0.64 s here), as ffprobe of that FFmpeg shows.
@@ -154,7 +145,7 @@ def test_precise_seek_restarts_the_graph(make_media):
     path = make_media("h264.mp4")
     reader = StreamReader(str(path))
     reader.add_video_stream(5, buffer_chunk_size=-1, filter_desc=SPLIT)
-    (all_small, all_flipped), _ = _decode_all(reader)
+    (all_small, all_flipped), _ = stream_all(reader)
     for t in (1.0, 0.52, 0.0):
         reader.seek(t)
         reader.fill_buffer()

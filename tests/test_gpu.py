@@ -13,6 +13,7 @@ import torch
 from ffstream import StreamReader
 from ffstream import _gpu_frames as gpu
 from ffstream._extension import ext
+from helpers import decode_whole_video
 
 
 def _gpu_usable() -> bool:
@@ -26,11 +27,7 @@ needs_no_gpu = pytest.mark.skipif(_gpu_usable(), reason="a usable GPU is present
 
 
 def _decode(path, **kw) -> torch.Tensor:
-    reader = StreamReader(str(path))
-    reader.add_basic_video_stream(-1, -1, **kw)
-    reader.process_all_packets()
-    (chunk,) = reader.pop_chunks()
-    return chunk.as_subclass(torch.Tensor)
+    return decode_whole_video(path, **kw).as_subclass(torch.Tensor)
 
 
 def _semi_planar(path, **kw) -> torch.Tensor:

@@ -9,6 +9,7 @@ import time
 import ffstream
 import pytest
 from file_doubles import LateFile, StallingFile
+from helpers import whole_chunk
 
 # Opening a non-seekable WAV reads ~200 KB (stream probing), so the stalls
 # start well after that, while packets are being read.
@@ -18,12 +19,6 @@ STALL_AT = 300_000
 @pytest.fixture(scope="module")
 def wav(make_media):
     return make_media("stereo_f32.wav").read_bytes()
-
-
-def _samples(reader):
-    reader.process_all_packets()
-    (chunk,) = reader.pop_chunks()
-    return chunk
 
 
 def test_lavfi_source_decodes():
@@ -52,7 +47,7 @@ def test_retries_until_data_arrives(wav, make_media):
     assert f.none_returned == 20
     expected = ffstream.StreamReader(str(make_media("stereo_f32.wav")))
     expected.add_basic_audio_stream(-1)
-    assert r.pop_chunks()[0].shape == _samples(expected).shape
+    assert r.pop_chunks()[0].shape == whole_chunk(expected).shape
 
 
 def test_timeout_when_data_never_comes(wav):
@@ -92,7 +87,7 @@ def test_reader_whose_data_comes_within_the_timeout_opens(wav, make_media):
     r.add_basic_audio_stream(-1)
     expected = ffstream.StreamReader(str(make_media("stereo_f32.wav")))
     expected.add_basic_audio_stream(-1)
-    assert _samples(r).equal(_samples(expected))
+    assert whole_chunk(r).equal(whole_chunk(expected))
 
 
 def test_without_timeout_a_reader_with_no_data_fails_at_once(wav):
@@ -117,7 +112,7 @@ def test_bad_reconnect_values_are_refused(wav, bad):
 def test_a_file_object_never_reconnects(wav):
     r = ffstream.StreamReader(io.BytesIO(wav), format="wav", reconnect=3)
     r.add_basic_audio_stream(-1)
-    assert _samples(r).shape[0] == 88200
+    assert whole_chunk(r).shape[0] == 88200
     assert r.stats().reconnects == 0
 
 
