@@ -382,4 +382,8 @@ ComplexGraph::Pull ComplexGraph::pull(int j, AVFrame* out) {
   return Pull::kFrame;
 }
 
+void ComplexGraph::set_frame_size(int j, int samples) {
+  av_buffersink_set_frame_size(outputs_[j].sink, static_cast<unsigned>(samples));
+}
+
 }  // namespace ffstream::detail

@@ -107,6 +107,10 @@ class ComplexGraph {
   bool all_closed() const;
   // Takes the next frame of output `j` into `out` when there is one.
   Pull pull(int j, AVFrame* out);
+  // Audio output `j` gives frames of exactly `samples` samples (the last
+  // one of the stream may have fewer): what an encoder with a fixed frame
+  // size takes.
+  void set_frame_size(int j, int samples);
 
  private:
   struct Input {

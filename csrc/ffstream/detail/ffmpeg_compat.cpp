@@ -72,4 +72,69 @@ bool is_full_range_yuv(const AVFilterContext* sink) {
 #endif
 }
 
+#if LIBAVCODEC_VERSION_INT >= AV_VERSION_INT(61, 13, 100)
+namespace {
+template <typename T>
+std::vector<T> supported(const AVCodec* codec, AVCodecConfig what) {
+  const void* list = nullptr;
+  int count = 0;
+  if (avcodec_get_supported_config(nullptr, codec, what, 0, &list, &count) < 0 ||
+      list == nullptr) {
+    return {};
+  }
+  const T* items = static_cast<const T*>(list);
+  return std::vector<T>(items, items + count);
+}
+}  // namespace
+
+std::vector<int> supported_sample_formats(const AVCodec* codec) {
+  auto v = supported<AVSampleFormat>(codec, AV_CODEC_CONFIG_SAMPLE_FORMAT);
+  return std::vector<int>(v.begin(), v.end());
+}
+std::vector<int> supported_sample_rates(const AVCodec* codec) {
+  return supported<int>(codec, AV_CODEC_CONFIG_SAMPLE_RATE);
+}
+std::vector<int> supported_pixel_formats(const AVCodec* codec) {
+  auto v = supported<AVPixelFormat>(codec, AV_CODEC_CONFIG_PIX_FORMAT);
+  return std::vector<int>(v.begin(), v.end());
+}
+std::vector<AVRational> supported_frame_rates(const AVCodec* codec) {
+  return supported<AVRational>(codec, AV_CODEC_CONFIG_FRAME_RATE);
+}
+std::vector<int> supported_channel_counts(const AVCodec* codec) {
+  std::vector<int> counts;
+  for (const AVChannelLayout& l : supported<AVChannelLayout>(codec, AV_CODEC_CONFIG_CHANNEL_LAYOUT)) {
+    counts.push_back(l.nb_channels);
+  }
+  return counts;
+}
+#else
+// Before 7.1: the lists on AVCodec, each ended by a terminator.
+std::vector<int> supported_sample_formats(const AVCodec* codec) {
+  std::vector<int> out;
+  for (auto* p = codec->sample_fmts; p != nullptr && *p != AV_SAMPLE_FMT_NONE; ++p) out.push_back(*p);
+  return out;
+}
+std::vector<int> supported_sample_rates(const AVCodec* codec) {
+  std::vector<int> out;
+  for (auto* p = codec->supported_samplerates; p != nullptr && *p != 0; ++p) out.push_back(*p);
+  return out;
+}
+std::vector<int> supported_pixel_formats(const AVCodec* codec) {
+  std::vector<int> out;
+  for (auto* p = codec->pix_fmts; p != nullptr && *p != AV_PIX_FMT_NONE; ++p) out.push_back(*p);
+  return out;
+}
+std::vector<AVRational> supported_frame_rates(const AVCodec* codec) {
+  std::vector<AVRational> out;
+  for (auto* p = codec->supported_framerates; p != nullptr && p->den != 0; ++p) out.push_back(*p);
+  return out;
+}
+std::vector<int> supported_channel_counts(const AVCodec* codec) {
+  std::vector<int> out;
+  for (auto* p = codec->ch_layouts; p != nullptr && p->nb_channels != 0; ++p) out.push_back(p->nb_channels);
+  return out;
+}
+#endif
+
 }  // namespace ffstream::detail

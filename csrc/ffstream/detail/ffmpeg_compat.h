@@ -4,6 +4,8 @@
 #pragma once
 
 #include <string>
+#include <type_traits>
+#include <vector>
 
 #include "ffstream/detail/ffmpeg.h"
 
@@ -49,5 +51,20 @@ bool is_full_range_yuv(const AVFilterContext* sink);
 // takes full-range frames for frames of unknown range and converts nothing.
 // Empty on earlier FFmpeg, whose filters read both from each frame.
 std::string buffer_source_color_args(int color_space, int color_range);
+
+// What an encoder accepts, each empty when it takes anything (FFmpeg 7.1
+// asks avcodec_get_supported_config; the AVCodec fields it replaces are
+// gone from 8.0's headers on).
+std::vector<int> supported_sample_formats(const AVCodec* codec);
+std::vector<int> supported_sample_rates(const AVCodec* codec);
+std::vector<int> supported_pixel_formats(const AVCodec* codec);
+std::vector<AVRational> supported_frame_rates(const AVCodec* codec);
+// The channel counts of the layouts it lists, in its order.
+std::vector<int> supported_channel_counts(const AVCodec* codec);
+
+// The buffer avio_alloc_context hands a write callback: const from FFmpeg
+// 7.0 (libavformat 61) on.
+using AvioWriteBuffer =
+    std::conditional_t<(LIBAVFORMAT_VERSION_MAJOR >= 61), const uint8_t*, uint8_t*>;
 
 }  // namespace ffstream::detail
