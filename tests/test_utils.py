@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 
 import ffstream
 import pytest
@@ -221,7 +222,7 @@ def test_doctor_command_prints_the_report():
     ],
 )
 def test_an_extension_that_does_not_load_is_explained(loader_message, expected):
-    from ffstream._doctor import explain_import_failure
+    from ffstream._load_failure import explain_import_failure
 
     text = explain_import_failure(ImportError(loader_message))
     assert expected in text and loader_message in text
@@ -254,3 +255,18 @@ def test_seek_counters_and_frame_index_are_typed(make_media):
     assert counters.frames_decoded == 4 + counters.frames_dropped
     index = r.get_frame_index()
     assert isinstance(index, ffstream.FrameIndex) and index.pts.dtype == torch.float64
+
+
+def test_import_ffstream_leaves_the_dataset_modules_unimported():
+    """ffstream.data (and ray, and what they share) load when first used.
+    torch itself may import torch.utils.data; ffstream must add nothing."""
+    code = (
+        "import sys, torch\n"
+        "torch_had_it = 'torch.utils.data' in sys.modules\n"
+        "import ffstream\n"
+        "mods = [m for m in ('ffstream.data', 'ffstream.ray', 'ffstream._media_items') if m in sys.modules]\n"
+        "print(mods, torch_had_it or 'torch.utils.data' not in sys.modules)\n"
+        "print(ffstream.data.MediaDataset.__name__, 'ffstream.data' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
+    assert out.splitlines() == ["[] True", "MediaDataset True"]

@@ -4,7 +4,7 @@
 torchaudio's ``torchaudio.io.StreamReader``.
 """
 
-from . import _errors, data, utils
+from . import _errors, utils
 from ._chunk import ChunkTensor
 from ._errors import *  # noqa: F403 (the error classes, listed in _errors.__all__)
 from ._extension import ext as _ext
@@ -40,6 +40,16 @@ __all__ = [
     "FilterOutput",
     "apply_audio_effect",
     "utils",
-    "data",
+    "data",  # noqa: F405 (loaded on first use, by __getattr__ below)
     *_errors.__all__,
 ]
+
+
+def __getattr__(name: str):
+    # ffstream.data imports torch.utils.data (and the dataset machinery):
+    # only when it is first used, not with the package.
+    if name == "data":
+        import importlib
+
+        return importlib.import_module(".data", __name__)
+    raise AttributeError(f"module 'ffstream' has no attribute {name!r}")
