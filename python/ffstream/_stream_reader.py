@@ -6,7 +6,7 @@ import logging
 import math
 import os
 from numbers import Integral, Real
-from typing import BinaryIO, Callable, Dict, Iterator, List, Optional, Tuple, Union
+from typing import BinaryIO, Callable, Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 import torch
 
@@ -505,7 +505,7 @@ class StreamReader:
         """
         return frame_index_from(self._be.frame_index(self._source_index("video", stream_index)))
 
-    def get_frames_at(self, indices, *, output: int = 0) -> ChunkTensor:
+    def get_frames_at(self, indices: Union[Sequence[int], torch.Tensor], *, output: int = 0) -> ChunkTensor:
         """The frames of a video output at the given indices, exactly.
 
         Args:
@@ -536,7 +536,9 @@ class StreamReader:
         """
         return chunk_from(self._be.frames_at(output, _int_list("indices", indices)))
 
-    def get_frames_played_at(self, seconds, *, output: int = 0) -> ChunkTensor:
+    def get_frames_played_at(
+        self, seconds: Union[Sequence[float], torch.Tensor], *, output: int = 0
+    ) -> ChunkTensor:
         """The frames of a video output shown at the given times (seconds, on
         the timeline of the chunks' pts): for each time ``t``, the frame whose
         ``[pts, next frame's pts)`` holds it (the last frame: ``[pts, pts +
@@ -572,6 +574,11 @@ class StreamReader:
                 negative value retries forever. When it runs out,
                 :class:`~ffstream.DecodeTimeoutError` is raised.
             backoff: Milliseconds to wait between retries.
+
+        These two are in milliseconds because torchaudio's API fixed them so;
+        every time argument ffstream added itself (``StreamReader(timeout=)``,
+        ``seconds_per_chunk``, :meth:`seek`, :meth:`get_frames_played_at`) is
+        in seconds.
 
         Returns:
             ``0`` when a packet was processed; ``1`` once the source is
@@ -671,7 +678,7 @@ def _output_options(
     return o
 
 
-def _int_list(name: str, values) -> List[int]:
+def _int_list(name: str, values: object) -> List[int]:
     """Frame indices as ints: a sequence of ints or an integer tensor."""
     if isinstance(values, torch.Tensor):
         if values.dim() != 1 or values.dtype.is_floating_point or values.dtype == torch.bool:
@@ -688,7 +695,7 @@ def _int_list(name: str, values) -> List[int]:
     return [int(v) for v in values]
 
 
-def _float_list(name: str, values) -> List[float]:
+def _float_list(name: str, values: object) -> List[float]:
     """Times in seconds as floats: a sequence of numbers or a 1-D tensor."""
     if isinstance(values, torch.Tensor):
         if values.dim() != 1:
