@@ -4,6 +4,8 @@
 torchaudio's ``torchaudio.io.StreamReader``.
 """
 
+from typing import TYPE_CHECKING
+
 from . import _errors, utils
 from ._chunk import ChunkTensor
 from ._errors import *  # noqa: F403 (the error classes, listed in _errors.__all__)
@@ -20,6 +22,9 @@ from ._info import (
     SourceVideoStream,
 )
 from ._stream_reader import StreamReader
+
+if TYPE_CHECKING:
+    from . import data  # at run time loaded on first use (__getattr__ below)
 
 __version__: str = _ext.__version__
 
@@ -40,7 +45,7 @@ __all__ = [
     "FilterOutput",
     "apply_audio_effect",
     "utils",
-    "data",  # noqa: F405 (loaded on first use, by __getattr__ below)
+    "data",
     *_errors.__all__,
 ]
 
