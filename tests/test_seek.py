@@ -217,6 +217,8 @@ def test_unknown_seek_mode_is_a_value_error_listing_the_modes(make_media):
     reader = StreamReader(str(make_media("h264.mp4")))
     with pytest.raises(ValueError) as excinfo:
         reader.seek(1.0, "nearest")
+    # ffstream's own argument error, which is also the documented ValueError.
+    assert isinstance(excinfo.value, ffstream.InvalidArgumentError)
     message = str(excinfo.value)
     for mode in ("key", "any", "precise"):
         assert mode in message

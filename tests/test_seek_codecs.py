@@ -213,9 +213,9 @@ def test_seeks_that_land_late_count_their_retries(make_media):
     _, precise = seek_and_read(path, 0.36, "precise")
     _, key = seek_and_read(path, 0.36, "key")
     _, on_key = seek_and_read(path, 0.40, "key")
-    assert precise["demuxer_seeks"] == 2
-    assert key["demuxer_seeks"] == 3
-    assert on_key["demuxer_seeks"] == 1
+    assert precise.demuxer_seeks == 2
+    assert key.demuxer_seeks == 3
+    assert on_key.demuxer_seeks == 1
 
 
 def test_seeking_again_keeps_every_video_frame_with_ms_rounded_pts(make_media):
