@@ -9,7 +9,7 @@
 #include "ffstream/detail/complex_graph.h"
 #include "ffstream/detail/converter.h"
 #include "ffstream/detail/ffmpeg.h"
-#include "ffstream/detail/filter_graph.h"
+#include "ffstream/detail/output_filter.h"
 #include "ffstream/detail/format_table.h"
 #include "ffstream/detail/raii.h"
 #include "ffstream/error.h"
