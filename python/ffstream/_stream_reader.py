@@ -576,9 +576,9 @@ class StreamReader:
             backoff: Milliseconds to wait between retries.
 
         These two are in milliseconds because torchaudio's API fixed them so;
-        every time argument ffstream added itself (``StreamReader(timeout=)``,
-        ``seconds_per_chunk``, :meth:`seek`, :meth:`get_frames_played_at`) is
-        in seconds.
+        every other time is in seconds: :meth:`seek`'s, as torchaudio had it,
+        and every argument ffstream added (``StreamReader(timeout=)``,
+        ``seconds_per_chunk``, :meth:`get_frames_played_at`).
 
         Returns:
             ``0`` when a packet was processed; ``1`` once the source is
