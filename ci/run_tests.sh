@@ -59,10 +59,14 @@ else
 fi
 
 # The Python layer is checked against the compiled module's stub
-# (python/ffstream/_ffstream.pyi); ruff keeps the Python code tidy.
-echo "== Lint and types (ruff, mypy)"
+# (python/ffstream/_ffstream.pyi), and the stub against the compiled module
+# that setup_venv.sh installed into the venv (stubtest: a class, function or
+# field in one and not the other fails); ruff keeps the Python code tidy.
+echo "== Lint and types (ruff, mypy, stubtest)"
 (cd "$root" && "$bin/ruff" check python tests benchmarks examples \
-   && "$bin/python" -m mypy python/ffstream)
+   && "$bin/python" -m mypy python/ffstream \
+   && "$bin/python" -m mypy.stubtest ffstream._ffstream \
+        --allowlist ci/stubtest_allowlist.txt)
 
 echo "== Python tests (pytest)"
 cd "$root"

@@ -217,6 +217,8 @@ def test_unknown_seek_mode_is_a_value_error_listing_the_modes(make_media):
     reader = StreamReader(str(make_media("h264.mp4")))
     with pytest.raises(ValueError) as excinfo:
         reader.seek(1.0, "nearest")
+    # ffstream's own argument error, which is also the documented ValueError.
+    assert isinstance(excinfo.value, ffstream.InvalidArgumentError)
     message = str(excinfo.value)
     for mode in ("key", "any", "precise"):
         assert mode in message
@@ -272,7 +274,7 @@ def test_precise_seek_in_mpeg_mp2_is_sample_exact(make_media, name, decoder, tol
     skipped = 0
     for t in (2.0, 2.5, 3.0):
         chunk, counters = mp2_decode(path, decoder, seek=t)
-        skipped += counters["invalid_packets_skipped"]
+        skipped += counters.invalid_packets_skipped
         # The first sample is the one at t (frame pts are on a 90 kHz clock,
         # so sample times are exact to a fraction of a sample) ...
         assert abs(chunk.pts - t) < 1 / 44100, t

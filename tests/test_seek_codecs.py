@@ -182,8 +182,8 @@ def test_seek_past_the_end_ends_after_a_bounded_read(make_media, t):
     assert [c for (c,) in reader.stream()] == []
     counters = reader._seek_counters()
     # The first try, at most four retries further back, one from the start.
-    assert 1 <= counters["demuxer_seeks"] <= 6
-    assert counters["packets_read"] <= 6 * packet_count(path)
+    assert 1 <= counters.demuxer_seeks <= 6
+    assert counters.packets_read <= 6 * packet_count(path)
 
 
 def seek_and_read(path, t, mode):
@@ -200,9 +200,9 @@ def test_precise_seek_counts_one_demuxer_seek_and_skips_unreferenced_frames(make
     path = make_media("far_keys.mp4")
     delivered, counters = seek_and_read(path, 4.0, "precise")
     assert delivered == 180
-    assert counters["demuxer_seeks"] == 1
-    assert counters["frames_decoded"] == delivered + counters["frames_dropped"]
-    assert 0 < counters["frames_dropped"] < 120
+    assert counters.demuxer_seeks == 1
+    assert counters.frames_decoded == delivered + counters.frames_dropped
+    assert 0 < counters.frames_dropped < 120
 
 
 def test_seeks_that_land_late_count_their_retries(make_media):
@@ -213,9 +213,9 @@ def test_seeks_that_land_late_count_their_retries(make_media):
     _, precise = seek_and_read(path, 0.36, "precise")
     _, key = seek_and_read(path, 0.36, "key")
     _, on_key = seek_and_read(path, 0.40, "key")
-    assert precise["demuxer_seeks"] == 2
-    assert key["demuxer_seeks"] == 3
-    assert on_key["demuxer_seeks"] == 1
+    assert precise.demuxer_seeks == 2
+    assert key.demuxer_seeks == 3
+    assert on_key.demuxer_seeks == 1
 
 
 def test_seeking_again_keeps_every_video_frame_with_ms_rounded_pts(make_media):
@@ -325,7 +325,7 @@ def test_audio_preroll_does_not_cost_video_an_earlier_gop(make_media):
             r.add_basic_audio_stream(-1, -1)
         r.seek(t)
         r.process_all_packets()
-        return r.pop_chunks(), r._seek_counters()["frames_decoded"]
+        return r.pop_chunks(), r._seek_counters().frames_decoded
 
     for t in (1.2, 3.08, 4.5):
         (video, audio), both = seek(t, True, True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 
 import ffstream
 import pytest
@@ -221,7 +222,51 @@ def test_doctor_command_prints_the_report():
     ],
 )
 def test_an_extension_that_does_not_load_is_explained(loader_message, expected):
-    from ffstream._doctor import explain_import_failure
+    from ffstream._load_failure import explain_import_failure
 
     text = explain_import_failure(ImportError(loader_message))
     assert expected in text and loader_message in text
+
+
+def test_typed_results_have_exactly_the_binding_fields():
+    """stats() and _seek_counters() fill their dataclasses field by field
+    from the binding's objects: a field added on one side only fails here."""
+    import dataclasses
+
+    from ffstream import _info
+    from ffstream._extension import ext
+
+    for public, bound in [(_info.ReaderStats, ext.ReaderStats), (_info.SeekCounters, ext.SeekCounters)]:
+        declared = {f.name for f in dataclasses.fields(public)}
+        exported = {name for name in vars(bound) if not name.startswith("_")}
+        assert declared == exported, public.__name__
+
+
+def test_seek_counters_and_frame_index_are_typed(make_media):
+    r = StreamReader(str(make_media("av.mp4")))
+    r.add_basic_video_stream(4)
+    r.seek(0.5)
+    r.fill_buffer()
+    counters = r._seek_counters()
+    assert isinstance(counters, ffstream._info.SeekCounters)
+    assert counters.demuxer_seeks == 1
+    # Decoded since the seek: the 4 frames of the chunk and those dropped
+    # before the target.
+    assert counters.frames_decoded == 4 + counters.frames_dropped
+    index = r.get_frame_index()
+    assert isinstance(index, ffstream.FrameIndex) and index.pts.dtype == torch.float64
+
+
+def test_import_ffstream_leaves_the_dataset_modules_unimported():
+    """ffstream.data (and ray, and what they share) load when first used.
+    torch itself may import torch.utils.data; ffstream must add nothing."""
+    code = (
+        "import sys, torch\n"
+        "torch_had_it = 'torch.utils.data' in sys.modules\n"
+        "import ffstream\n"
+        "mods = [m for m in ('ffstream.data', 'ffstream.ray', 'ffstream._media_items') if m in sys.modules]\n"
+        "print(mods, torch_had_it or 'torch.utils.data' not in sys.modules)\n"
+        "print(ffstream.data.MediaDataset.__name__, 'ffstream.data' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
+    assert out.splitlines() == ["[] True", "MediaDataset True"]

@@ -56,13 +56,16 @@ def check_runs_on_the_wheels_ffmpeg(ext, package):
 def decode(ext, src, kind, fmt, source_format=None):
     """Every frame of the default `kind` stream of `src` as one chunk, and
     that chunk as a numpy array taken through DLPack."""
-    reader = ext.StreamReader(src, format=source_format)
-    if kind == "video":
-        reader.add_basic_video_stream(
-            reader.default_video_stream(), -1, None, -1, None, {}, fmt, None, None, None, None, False, False
-        )
-    else:
-        reader.add_basic_audio_stream(reader.default_audio_stream(), -1, None, -1, None, {}, fmt, None, None)
+    options = ext.OpenOptions()
+    options.format = source_format
+    reader = ext.StreamReader(src, options)
+    output = ext.OutputOptions()
+    output.media_type = getattr(ext.MediaType, kind)
+    output.source_index = reader.default_video_stream() if kind == "video" else reader.default_audio_stream()
+    output.frames_per_chunk = -1
+    output.buffer_chunk_size = -1
+    output.format = fmt
+    reader.add_stream(output)
     reader.process_all_packets()
     (chunk,) = reader.pop_chunks()
     assert chunk is not None and reader.pop_chunks() == [None]

@@ -9,7 +9,7 @@
 #include "ffstream/detail/complex_graph.h"
 #include "ffstream/detail/converter.h"
 #include "ffstream/detail/ffmpeg.h"
-#include "ffstream/detail/filter_graph.h"
+#include "ffstream/detail/output_filter.h"
 #include "ffstream/detail/format_table.h"
 #include "ffstream/detail/raii.h"
 #include "ffstream/error.h"
@@ -37,18 +37,26 @@ std::string names_of(const std::vector<std::string>& names) {
   return out.empty() ? "none" : out;
 }
 
+// Frames of these are copied row by row into FFmpeg's frames.
+bool pushable(AVPixelFormat format) {
+  const PixelFormatSpec* known = find_pixel_format(format);
+  return known != nullptr && known->layout == PixelLayout::kPacked &&
+         known->dtype == DType::kUInt8;
+}
+
 // The FilterInput (buffer arguments) of an input spec; checks the spec.
 FilterInput input_of(const FilterInputSpec& spec, const std::string& where) {
   FilterInput in;
   if (spec.video) {
     in.media_type = AVMEDIA_TYPE_VIDEO;
     const AVPixelFormat fmt = av_get_pix_fmt(spec.format.c_str());
-    const PixelFormatSpec* known = find_pixel_format(fmt);
-    if (known == nullptr || known->layout != PixelLayout::kPacked ||
-        known->dtype != DType::kUInt8) {
+    if (!pushable(fmt)) {
+      std::string names;
+      for (const auto& [name, channels] : pushable_pixel_formats()) {
+        names += (names.empty() ? "" : ", ") + name;
+      }
       invalid(where + ": pixel format '" + spec.format +
-              "' cannot be pushed (packed 8-bit formats only: rgb24, bgr24, "
-              "rgba, argb, bgra, abgr, gray)");
+              "' cannot be pushed (packed 8-bit formats only: " + names + ")");
     }
     if (spec.width <= 0 || spec.height <= 0) {
       invalid(where + ": width and height must be positive");
@@ -108,6 +116,27 @@ void set_frame_channels(AVFrame* frame, const FilterInput& in,
 }
 
 }  // namespace
+
+std::vector<std::pair<std::string, std::string>> pushable_sample_formats() {
+  std::vector<std::pair<std::string, std::string>> formats;
+  for (int f = 0; f < AV_SAMPLE_FMT_NB; ++f) {
+    const auto fmt = static_cast<AVSampleFormat>(f);
+    if (const SampleFormatSpec* known = find_sample_format(fmt)) {
+      formats.emplace_back(av_get_sample_fmt_name(fmt), dtype_name(known->dtype));
+    }
+  }
+  return formats;
+}
+
+std::vector<std::pair<std::string, int>> pushable_pixel_formats() {
+  std::vector<std::pair<std::string, int>> formats;
+  for (const AVPixFmtDescriptor* d = av_pix_fmt_desc_next(nullptr); d != nullptr;
+       d = av_pix_fmt_desc_next(d)) {
+    const AVPixelFormat fmt = av_pix_fmt_desc_get_id(d);
+    if (pushable(fmt)) formats.emplace_back(d->name, find_pixel_format(fmt)->channels);
+  }
+  return formats;
+}
 
 class FrameFilter::Impl {
  public:

@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "ffstream/chunk.h"
@@ -44,6 +45,14 @@ struct FilterOutputInfo {
   int width = 0, height = 0;
   double frame_rate = 0.0;
 };
+
+// The formats an input may take, from the core's format table (the Python
+// layer checks tensors against these instead of keeping tables of its own).
+// Audio: sample format name -> dtype name ("flt" -> "float32"), packed then
+// planar, in FFmpeg's order. Video: packed 8-bit pixel format name ->
+// channels of the (height, width, channels) frames ("rgb24" -> 3).
+std::vector<std::pair<std::string, std::string>> pushable_sample_formats();
+std::vector<std::pair<std::string, int>> pushable_pixel_formats();
 
 class FrameFilter {
  public:

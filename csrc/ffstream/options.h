@@ -14,6 +14,22 @@ using OptionMap = std::map<std::string, std::string>;
 
 enum class MediaType { kAudio, kVideo };
 
+// How a StreamReader opens its source (see its constructors).
+struct OpenOptions {
+  // Demuxer or input device, as ffmpeg's -f; probed when empty.
+  std::optional<std::string> format;
+  // Protocol, demuxer or device options; one FFmpeg does not use is an error.
+  OptionMap option;
+  // Bytes of the AVIO buffer over a custom Reader (unused for paths/URLs).
+  int buffer_size = 4096;
+  // Untrusted input: only what the source names is ever read.
+  bool safe = false;
+  // Seconds that opening, and then each packet read or seek, may wait.
+  std::optional<double> timeout;
+  // Network URLs: times a failed, stalled or ended source is reopened.
+  int reconnect = 0;
+};
+
 // One add_audio_stream / add_video_stream call.
 struct OutputOptions {
   MediaType media_type = MediaType::kAudio;

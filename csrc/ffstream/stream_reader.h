@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "ffstream/chunk.h"
@@ -48,6 +49,13 @@ class StreamReader {
                const std::optional<std::string>& format = {},
                const OptionMap& options = {}, int buffer_size = 4096,
                bool safe = false, std::optional<double> timeout = {});
+  // The same two, with the options as one struct (what the Python binding
+  // fills in).
+  StreamReader(const std::string& src, const OpenOptions& o)
+      : StreamReader(src, o.format, o.option, o.safe, o.timeout, o.reconnect) {}
+  StreamReader(std::unique_ptr<Reader> reader, const OpenOptions& o)
+      : StreamReader(std::move(reader), o.format, o.option, o.buffer_size,
+                     o.safe, o.timeout) {}
   ~StreamReader();
   StreamReader(StreamReader&&) noexcept;
   StreamReader& operator=(StreamReader&&) noexcept;

@@ -56,6 +56,8 @@ class PyFrameFilter : public Guarded<FrameFilter> {
 }  // namespace
 
 void register_frame_filter(py::module_& m) {
+  m.def("pushable_sample_formats", &pushable_sample_formats);
+  m.def("pushable_pixel_formats", &pushable_pixel_formats);
   py::class_<FilterOutputInfo>(m, "FilterOutputInfo")
       .def_readonly("name", &FilterOutputInfo::name)
       .def_readonly("video", &FilterOutputInfo::video)

@@ -38,6 +38,20 @@ void register_info(py::module_& m) {
       .def_readonly("newest_pts", &ReaderStats::newest_pts)
       .def_readonly("behind_s", &ReaderStats::behind_s);
 
+  py::class_<SeekCounters>(m, "SeekCounters")
+      .def_readonly("demuxer_seeks", &SeekCounters::demuxer_seeks)
+      .def_readonly("packets_read", &SeekCounters::packets_read)
+      .def_readonly("frames_decoded", &SeekCounters::frames_decoded)
+      .def_readonly("frames_dropped", &SeekCounters::frames_dropped)
+      .def_readonly("invalid_packets_skipped",
+                    &SeekCounters::invalid_packets_skipped);
+
+  py::class_<FrameIndexInfo>(m, "FrameIndexInfo")
+      .def_readonly("pts", &FrameIndexInfo::pts)
+      .def_readonly("duration", &FrameIndexInfo::duration)
+      .def_readonly("key_frame", &FrameIndexInfo::key_frame)
+      .def_readonly("decoded", &FrameIndexInfo::decoded);
+
   py::class_<OutputStreamInfo>(m, "OutputStreamInfo")
       .def_readonly("source_index", &OutputStreamInfo::source_index)
       .def_readonly("filter_description", &OutputStreamInfo::filter_description)

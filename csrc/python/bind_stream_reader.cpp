@@ -43,11 +43,7 @@ class PyStreamReader : public Guarded<StreamReader> {
   }
 };
 
-std::unique_ptr<StreamReader> open(py::object src,
-                                   std::optional<std::string> format,
-                                   OptionMap option, int buffer_size,
-                                   bool safe, std::optional<double> timeout,
-                                   int reconnect) {
+std::unique_ptr<StreamReader> open(py::object src, const OpenOptions& options) {
   if (py::hasattr(src, "__fspath__")) {
     src = py::module_::import("os").attr("fsdecode")(src);
   }
@@ -58,8 +54,7 @@ std::unique_ptr<StreamReader> open(py::object src,
                   "src contains a NUL character: " + py::repr(src).cast<std::string>());
     }
     py::gil_scoped_release release;
-    return std::make_unique<StreamReader>(path, format, option, safe, timeout,
-                                          reconnect);
+    return std::make_unique<StreamReader>(path, options);
   }
   std::unique_ptr<Reader> reader;
   if (PyObject_CheckBuffer(src.ptr())) {
@@ -73,28 +68,51 @@ std::unique_ptr<StreamReader> open(py::object src,
                     std::string(py::str(py::type::of(src).attr("__name__"))));
   }
   py::gil_scoped_release release;
-  return std::make_unique<StreamReader>(std::move(reader), format, option,
-                                        buffer_size, safe, timeout);
+  return std::make_unique<StreamReader>(std::move(reader), options);
 }
 
-// `fpc` is -1 where `spc` (seconds_per_chunk) is given.
-OutputOptions output_options(MediaType type, int64_t index, int64_t fpc,
-                             std::optional<double> spc, int64_t bcs,
-                             std::optional<std::string> filter,
-                             std::optional<std::string> decoder,
-                             OptionMap decoder_option,
-                             std::optional<std::string> hw_accel) {
-  OutputOptions o;
-  o.media_type = type;
-  o.source_index = to_index(index, "source stream index");
-  o.frames_per_chunk = fpc;
-  o.seconds_per_chunk = spc;
-  o.buffer_chunk_size = bcs;
-  o.filter_desc = std::move(filter);
-  o.decoder = std::move(decoder);
-  o.decoder_options = std::move(decoder_option);
-  o.hw_accel = std::move(hw_accel);
-  return o;
+// The option structs of options.h as Python classes whose attributes are
+// their fields: the Python layer fills one in and passes it whole, so a new
+// option is a field there, one line here and one in _ffstream.pyi (which
+// CI's stubtest checks against this module).
+void register_options(py::module_& m) {
+  py::enum_<MediaType>(m, "MediaType")
+      .value("audio", MediaType::kAudio)
+      .value("video", MediaType::kVideo);
+
+  using O = OpenOptions;
+  py::class_<O>(m, "OpenOptions", "How a StreamReader opens its source.")
+      .def(py::init<>())
+      .def_readwrite("format", &O::format)
+      .def_readwrite("option", &O::option)
+      .def_readwrite("buffer_size", &O::buffer_size)
+      .def_readwrite("safe", &O::safe)
+      .def_readwrite("timeout", &O::timeout, "seconds")
+      .def_readwrite("reconnect", &O::reconnect);
+
+  using Out = OutputOptions;
+  py::class_<Out>(m, "OutputOptions", "One output of a StreamReader.")
+      .def(py::init<>())
+      .def_readwrite("media_type", &Out::media_type)
+      // Checked here: a Python int may not fit the core's int.
+      .def_property(
+          "source_index", [](const Out& o) { return o.source_index; },
+          [](Out& o, int64_t i) { o.source_index = to_index(i, "source stream index"); })
+      .def_readwrite("frames_per_chunk", &Out::frames_per_chunk)
+      .def_readwrite("seconds_per_chunk", &Out::seconds_per_chunk)
+      .def_readwrite("buffer_chunk_size", &Out::buffer_chunk_size)
+      .def_readwrite("filter_desc", &Out::filter_desc)
+      .def_readwrite("format", &Out::format)
+      .def_readwrite("sample_rate", &Out::sample_rate)
+      .def_readwrite("num_channels", &Out::num_channels)
+      .def_readwrite("frame_rate", &Out::frame_rate)
+      .def_readwrite("width", &Out::width)
+      .def_readwrite("height", &Out::height)
+      .def_readwrite("yuv_i420", &Out::yuv_i420)
+      .def_readwrite("rotate", &Out::rotate)
+      .def_readwrite("decoder", &Out::decoder)
+      .def_readwrite("decoder_options", &Out::decoder_options)
+      .def_readwrite("hw_accel", &Out::hw_accel);
 }
 
 // Binds a StreamReader method as a call that runs locked, with the GIL
@@ -116,6 +134,7 @@ auto locked(Ret (StreamReader::*method)(Args...) const) {
 }  // namespace
 
 void register_stream_reader(py::module_& m) {
+  register_options(m);
   py::enum_<SeekMode>(m, "SeekMode")
       .value("key", SeekMode::kKey)
       .value("any", SeekMode::kAny)
@@ -123,18 +142,10 @@ void register_stream_reader(py::module_& m) {
 
   using R = PyStreamReader;
   py::class_<R>(m, "StreamReader")
-      .def(py::init([](py::object src, std::optional<std::string> format,
-                       std::optional<OptionMap> option, int buffer_size,
-                       bool safe, std::optional<double> timeout, int reconnect) {
-             return std::make_unique<R>(open(src, format,
-                                             option.value_or(OptionMap{}),
-                                             buffer_size, safe, timeout,
-                                             reconnect));
+      .def(py::init([](py::object src, const OpenOptions& options) {
+             return std::make_unique<R>(open(src, options));
            }),
-           py::arg("src"), py::arg("format") = py::none(),
-           py::arg("option") = py::none(), py::arg("buffer_size") = 4096,
-           py::arg("safe") = false, py::arg("timeout") = py::none(),
-           py::arg("reconnect") = 0)
+           py::arg("src"), py::arg("options"))
       .def("close", &R::close)
       .def("interrupt", &R::interrupt)
       .def_property_readonly("closed", locked(&StreamReader::closed))
@@ -148,73 +159,11 @@ void register_stream_reader(py::module_& m) {
              return r.call(
                  [i](StreamReader& s) { return s.src_stream_info(i); });
            })
-      .def(
-          "add_audio_stream",
-          [](R& r, int64_t i, int64_t fpc, std::optional<double> spc, int64_t bcs,
-             std::optional<std::string> filter,
-             std::optional<std::string> decoder, OptionMap decoder_option) {
-            auto o = output_options(MediaType::kAudio, i, fpc, spc, bcs, filter,
-                                    decoder, decoder_option, std::nullopt);
-            return r.call([&o](StreamReader& s) { return s.add_stream(o); });
-          },
-          py::arg("stream_index"), py::arg("frames_per_chunk"),
-          py::arg("seconds_per_chunk"), py::arg("buffer_chunk_size"), py::arg("filter_desc"),
-          py::arg("decoder"), py::arg("decoder_option"))
-      .def(
-          "add_video_stream",
-          [](R& r, int64_t i, int64_t fpc, std::optional<double> spc, int64_t bcs,
-             std::optional<std::string> filter,
-             std::optional<std::string> decoder, OptionMap decoder_option,
-             std::optional<std::string> hw_accel, bool yuv_i420) {
-            auto o = output_options(MediaType::kVideo, i, fpc, spc, bcs, filter,
-                                    decoder, decoder_option, hw_accel);
-            o.yuv_i420 = yuv_i420;
-            return r.call([&o](StreamReader& s) { return s.add_stream(o); });
-          },
-          py::arg("stream_index"), py::arg("frames_per_chunk"),
-          py::arg("seconds_per_chunk"), py::arg("buffer_chunk_size"), py::arg("filter_desc"),
-          py::arg("decoder"), py::arg("decoder_option"), py::arg("hw_accel"),
-          py::arg("yuv_i420"))
-      .def(
-          "add_basic_audio_stream",
-          [](R& r, int64_t i, int64_t fpc, std::optional<double> spc, int64_t bcs,
-             std::optional<std::string> decoder, OptionMap decoder_option,
-             std::optional<std::string> format, std::optional<int> sample_rate,
-             std::optional<int> num_channels) {
-            auto o = output_options(MediaType::kAudio, i, fpc, spc, bcs, std::nullopt,
-                                    decoder, decoder_option, std::nullopt);
-            o.format = std::move(format);
-            o.sample_rate = sample_rate;
-            o.num_channels = num_channels;
-            return r.call([&o](StreamReader& s) { return s.add_stream(o); });
-          },
-          py::arg("stream_index"), py::arg("frames_per_chunk"),
-          py::arg("seconds_per_chunk"), py::arg("buffer_chunk_size"), py::arg("decoder"),
-          py::arg("decoder_option"), py::arg("format"),
-          py::arg("sample_rate"), py::arg("num_channels"))
-      .def(
-          "add_basic_video_stream",
-          [](R& r, int64_t i, int64_t fpc, std::optional<double> spc, int64_t bcs,
-             std::optional<std::string> decoder, OptionMap decoder_option,
-             std::optional<std::string> format,
-             std::optional<std::string> frame_rate, std::optional<int> width,
-             std::optional<int> height, std::optional<std::string> hw_accel,
-             bool yuv_i420, bool rotate) {
-            auto o = output_options(MediaType::kVideo, i, fpc, spc, bcs, std::nullopt,
-                                    decoder, decoder_option, hw_accel);
-            o.yuv_i420 = yuv_i420;
-            o.rotate = rotate;
-            o.format = std::move(format);
-            o.frame_rate = std::move(frame_rate);
-            o.width = width;
-            o.height = height;
-            return r.call([&o](StreamReader& s) { return s.add_stream(o); });
-          },
-          py::arg("stream_index"), py::arg("frames_per_chunk"),
-          py::arg("seconds_per_chunk"), py::arg("buffer_chunk_size"), py::arg("decoder"),
-          py::arg("decoder_option"), py::arg("format"), py::arg("frame_rate"),
-          py::arg("width"), py::arg("height"), py::arg("hw_accel"),
-          py::arg("yuv_i420"), py::arg("rotate"))
+      .def("add_stream",
+           [](R& r, const OutputOptions& o) {
+             return r.call([&o](StreamReader& s) { return s.add_stream(o); });
+           },
+           py::arg("options"))
       .def("remove_stream",
            [](R& r, int64_t index) {
              int i = to_index(index, "output stream index");
@@ -228,28 +177,11 @@ void register_stream_reader(py::module_& m) {
                  [i](StreamReader& s) { return s.out_stream_info(i); });
            })
       .def("seek", locked(&StreamReader::seek))
-      .def("seek_counters",
-           [](R& r) {
-             const SeekCounters c = locked(&StreamReader::seek_counters)(r);
-             py::dict d;
-             d["demuxer_seeks"] = c.demuxer_seeks;
-             d["packets_read"] = c.packets_read;
-             d["frames_decoded"] = c.frames_decoded;
-             d["frames_dropped"] = c.frames_dropped;
-             d["invalid_packets_skipped"] = c.invalid_packets_skipped;
-             return d;
-           })
+      .def("seek_counters", locked(&StreamReader::seek_counters))
       .def("frame_index",
            [](R& r, int64_t index) {
              int i = to_index(index, "source stream index");
-             const FrameIndexInfo info =
-                 r.call([i](StreamReader& s) { return s.frame_index(i); });
-             py::dict d;
-             d["pts"] = info.pts;
-             d["duration"] = info.duration;
-             d["key_frame"] = info.key_frame;
-             d["decoded"] = info.decoded;
-             return d;
+             return r.call([i](StreamReader& s) { return s.frame_index(i); });
            })
       .def("frames_at",
            [](R& r, int64_t output, std::vector<int64_t> indices) {

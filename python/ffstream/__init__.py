@@ -4,7 +4,9 @@
 torchaudio's ``torchaudio.io.StreamReader``.
 """
 
-from . import _errors, data, utils
+from typing import TYPE_CHECKING
+
+from . import _errors, utils
 from ._chunk import ChunkTensor
 from ._errors import *  # noqa: F403 (the error classes, listed in _errors.__all__)
 from ._extension import ext as _ext
@@ -20,6 +22,9 @@ from ._info import (
     SourceVideoStream,
 )
 from ._stream_reader import StreamReader
+
+if TYPE_CHECKING:
+    from . import data  # at run time loaded on first use (__getattr__ below)
 
 __version__: str = _ext.__version__
 
@@ -43,3 +48,13 @@ __all__ = [
     "data",
     *_errors.__all__,
 ]
+
+
+def __getattr__(name: str):
+    # ffstream.data imports torch.utils.data (and the dataset machinery):
+    # only when it is first used, not with the package.
+    if name == "data":
+        import importlib
+
+        return importlib.import_module(".data", __name__)
+    raise AttributeError(f"module 'ffstream' has no attribute {name!r}")

@@ -18,9 +18,9 @@ import time
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
+from ._load_failure import BUNDLED_DIR as _BUNDLED_DIR
+
 _PACKAGE_DIR = Path(__file__).resolve().parent
-# auditwheel puts the libraries a wheel carries beside the package.
-_BUNDLED_DIR = _PACKAGE_DIR.parent / "ffstream.libs"
 _FFMPEG_LIB = re.compile(r"lib(avutil|avcodec|avformat|avfilter|avdevice|swscale|swresample|postproc)\b")
 
 
@@ -212,35 +212,6 @@ def format_report(report: Dict[str, Any]) -> str:
     else:
         lines.append("Verdict: ok (FFmpeg loads, its test sources decode into tensors)")
     return "\n".join(lines)
-
-
-def explain_import_failure(error: ImportError) -> str:
-    """Why the compiled module did not load, in words a user can act on."""
-    text = str(error)
-    wheel = _BUNDLED_DIR.is_dir()
-    missing = re.search(r"(lib[\w+-]+\.so[.\d]*): cannot open shared object file", text)
-    if missing:
-        lib = missing.group(1)
-        if wheel:
-            return (
-                f"ffstream's compiled module could not load {lib}, one of the libraries its wheel "
-                f"carries in {_BUNDLED_DIR}. The install is damaged; reinstall the wheel "
-                f"(pip install --force-reinstall ffstream-*.whl). Loader: {text}"
-            )
-        return (
-            f"ffstream's compiled module could not load {lib}. This ffstream was built from source "
-            "against the system's FFmpeg, which is now missing or another version; install the "
-            "FFmpeg it was built with (Debian: apt-get install libavformat59 libavcodec59 "
-            "libavfilter8 libavdevice59 libswscale6 libswresample4) or rebuild ffstream. "
-            f"Loader: {text}"
-        )
-    if "undefined symbol" in text:
-        return (
-            "ffstream's compiled module loaded an FFmpeg that lacks a function it was built "
-            "against: another FFmpeg version was found first (check LD_LIBRARY_PATH and "
-            f"LD_PRELOAD). Loader: {text}"
-        )
-    return f"ffstream's compiled module could not be loaded: {text}"
 
 
 def main(json_output: bool = False) -> int:

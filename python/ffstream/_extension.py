@@ -7,7 +7,7 @@ import sys
 try:
     from . import _ffstream as ext  # noqa: F401
 except ImportError as e:  # pragma: no cover - depends on the machine
-    from ._doctor import explain_import_failure
+    from ._load_failure import explain_import_failure
 
     message = explain_import_failure(e)
     # While `python -m ffstream doctor` imports the package, argv[0] is "-m".

@@ -5,7 +5,7 @@ the bind_*.cpp files."""
 from __future__ import annotations
 
 import typing
-from typing import Mapping, Sequence
+from typing import Sequence
 
 class FFStreamError(RuntimeError): ...
 class SourceNotFoundError(FFStreamError, FileNotFoundError): ...
@@ -79,16 +79,26 @@ class SourceStreamInfo:
     def rotation(self) -> float: ...
 
 class ReaderStats:
-    bytes: int
-    packets: int
-    frames_decoded: list[int]
-    frames_delivered: list[int]
-    frames_dropped: list[int]
-    reconnects: int
-    frames_lost: int
-    last_error: str | None
-    newest_pts: float | None
-    behind_s: float | None
+    @property
+    def bytes(self) -> int: ...
+    @property
+    def packets(self) -> int: ...
+    @property
+    def frames_decoded(self) -> list[int]: ...
+    @property
+    def frames_delivered(self) -> list[int]: ...
+    @property
+    def frames_dropped(self) -> list[int]: ...
+    @property
+    def reconnects(self) -> int: ...
+    @property
+    def frames_lost(self) -> int: ...
+    @property
+    def last_error(self) -> str | None: ...
+    @property
+    def newest_pts(self) -> float | None: ...
+    @property
+    def behind_s(self) -> float | None: ...
 
 class OutputStreamInfo:
     @property
@@ -154,67 +164,87 @@ class SeekMode:
     @property
     def value(self) -> int: ...
 
+class MediaType:
+    """
+    Members:
+
+      audio
+
+      video
+    """
+
+    __members__: typing.ClassVar[dict[str, MediaType]]
+    audio: typing.ClassVar[MediaType]
+    video: typing.ClassVar[MediaType]
+    def __eq__(self, other: object) -> bool: ...
+    def __getstate__(self) -> int: ...
+    def __hash__(self) -> int: ...
+    def __index__(self) -> int: ...
+    def __init__(self, value: int) -> None: ...
+    def __int__(self) -> int: ...
+    def __ne__(self, other: object) -> bool: ...
+    def __setstate__(self, state: int) -> None: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def value(self) -> int: ...
+
+class OpenOptions:
+    """How a StreamReader opens its source."""
+    format: str | None
+    option: dict[str, str]
+    buffer_size: int
+    safe: bool
+    timeout: float | None
+    reconnect: int
+    def __init__(self) -> None: ...
+
+class OutputOptions:
+    """One output of a StreamReader."""
+    media_type: MediaType
+    source_index: int
+    frames_per_chunk: int
+    seconds_per_chunk: float | None
+    buffer_chunk_size: int
+    filter_desc: str | None
+    format: str | None
+    sample_rate: int | None
+    num_channels: int | None
+    frame_rate: str | None
+    width: int | None
+    height: int | None
+    yuv_i420: bool
+    rotate: bool
+    decoder: str | None
+    decoder_options: dict[str, str]
+    hw_accel: str | None
+    def __init__(self) -> None: ...
+
+class SeekCounters:
+    @property
+    def demuxer_seeks(self) -> int: ...
+    @property
+    def packets_read(self) -> int: ...
+    @property
+    def frames_decoded(self) -> int: ...
+    @property
+    def frames_dropped(self) -> int: ...
+    @property
+    def invalid_packets_skipped(self) -> int: ...
+
+class FrameIndexInfo:
+    @property
+    def pts(self) -> list[float]: ...
+    @property
+    def duration(self) -> list[float]: ...
+    @property
+    def key_frame(self) -> list[bool]: ...
+    @property
+    def decoded(self) -> bool: ...
+
 class StreamReader:
-    def __init__(
-        self,
-        src: typing.Any,
-        format: str | None = None,
-        option: Mapping[str, str] | None = None,
-        buffer_size: int = 4096,
-        safe: bool = False,
-        timeout: float | None = None,
-        reconnect: int = 0,
-    ) -> None: ...
-    def add_audio_stream(
-        self,
-        stream_index: int,
-        frames_per_chunk: int,
-        seconds_per_chunk: float | None,
-        buffer_chunk_size: int,
-        filter_desc: str | None,
-        decoder: str | None,
-        decoder_option: Mapping[str, str],
-    ) -> int: ...
-    def add_basic_audio_stream(
-        self,
-        stream_index: int,
-        frames_per_chunk: int,
-        seconds_per_chunk: float | None,
-        buffer_chunk_size: int,
-        decoder: str | None,
-        decoder_option: Mapping[str, str],
-        format: str | None,
-        sample_rate: int | None,
-        num_channels: int | None,
-    ) -> int: ...
-    def add_basic_video_stream(
-        self,
-        stream_index: int,
-        frames_per_chunk: int,
-        seconds_per_chunk: float | None,
-        buffer_chunk_size: int,
-        decoder: str | None,
-        decoder_option: Mapping[str, str],
-        format: str | None,
-        frame_rate: str | None,
-        width: int | None,
-        height: int | None,
-        hw_accel: str | None,
-        yuv_i420: bool,
-        rotate: bool,
-    ) -> int: ...
-    def add_video_stream(
-        self,
-        stream_index: int,
-        frames_per_chunk: int,
-        seconds_per_chunk: float | None,
-        buffer_chunk_size: int,
-        filter_desc: str | None,
-        decoder: str | None,
-        decoder_option: Mapping[str, str],
-        hw_accel: str | None,
-        yuv_i420: bool,
-    ) -> int: ...
+    def __init__(self, src: typing.Any, options: OpenOptions) -> None: ...
+    def add_stream(self, options: OutputOptions) -> int: ...
     def close(self) -> None: ...
     def default_audio_stream(self) -> int | None: ...
     def default_video_stream(self) -> int | None: ...
@@ -231,9 +261,9 @@ class StreamReader:
     def process_packet(self, timeout: float | None, backoff: float, /) -> int: ...
     def remove_stream(self, index: int, /) -> None: ...
     def seek(self, timestamp: float, mode: SeekMode, /) -> None: ...
-    def seek_counters(self) -> dict[str, int]: ...
+    def seek_counters(self) -> SeekCounters: ...
     def outputs_that_began_dropping(self) -> list[int]: ...
-    def frame_index(self, index: int) -> dict[str, typing.Any]: ...
+    def frame_index(self, index: int, /) -> FrameIndexInfo: ...
     def frames_at(self, output: int, indices: Sequence[int]) -> Chunk: ...
     def frames_played_at(self, output: int, seconds: Sequence[float]) -> Chunk: ...
     def stats(self) -> ReaderStats: ...
@@ -317,3 +347,6 @@ class FrameFilter:
     def close(self, i: int) -> None: ...
     def pull(self, j: int) -> Chunk | None: ...
     def finished(self, j: int) -> bool: ...
+
+def pushable_sample_formats() -> list[tuple[str, str]]: ...
+def pushable_pixel_formats() -> list[tuple[str, int]]: ...

@@ -18,14 +18,13 @@ from ._extension import ext
 
 __all__ = ["AudioInput", "VideoInput", "FilterOutput", "FilterGraph", "apply_audio_effect"]
 
-_AUDIO_DTYPES = {
-    "u8": torch.uint8, "s16": torch.int16, "s32": torch.int32, "s64": torch.int64,
-    "flt": torch.float32, "dbl": torch.float64,
-}
+# What inputs take, from the core's format table: sample format -> dtype
+# (packed and planar), pushable pixel format -> channels.
+_AUDIO_DTYPES = {name: getattr(torch, dtype) for name, dtype in ext.pushable_sample_formats()}
 # Samples per push when process() interleaves inputs: what FFmpeg's PCM
 # demuxers give the ffmpeg command.
 _AUDIO_PIECE = 1024
-_VIDEO_CHANNELS = {"gray": 1, "rgb24": 3, "bgr24": 3, "rgba": 4, "argb": 4, "bgra": 4, "abgr": 4}
+_VIDEO_CHANNELS = dict(ext.pushable_pixel_formats())
 
 
 @dataclass(frozen=True)
@@ -292,7 +291,7 @@ def _spec(name: str, value) -> dict:
     if not isinstance(name, str):
         raise InvalidArgumentError(f"input labels must be strings, got {name!r}")
     if isinstance(value, AudioInput):
-        if value.format.rstrip("p") not in _AUDIO_DTYPES:
+        if value.format not in _AUDIO_DTYPES:
             raise InvalidArgumentError(f"unknown sample format {value.format!r} for input {name!r}")
         return {
             "name": name, "video": False, "format": value.format,
@@ -324,7 +323,8 @@ def _audio_format(dtype: torch.dtype) -> str:
     for name, d in _AUDIO_DTYPES.items():
         if d == dtype:
             return name
-    raise InvalidArgumentError(f"audio samples must be one of {', '.join(map(str, _AUDIO_DTYPES.values()))}, "
+    dtypes = dict.fromkeys(_AUDIO_DTYPES.values())
+    raise InvalidArgumentError(f"audio samples must be one of {', '.join(map(str, dtypes))}, "
                                f"got {dtype}")
 
 
@@ -336,7 +336,7 @@ def _checked(tensor, spec: Input, where: str) -> torch.Tensor:
     if tensor.device.type != "cpu":
         raise InvalidArgumentError(f"input {where}: tensors must be on the CPU, got {tensor.device}")
     if isinstance(spec, AudioInput):
-        want = _AUDIO_DTYPES[spec.format.rstrip("p")]
+        want = _AUDIO_DTYPES[spec.format]
         if tensor.dim() != 2 or tensor.shape[1] != spec.num_channels or tensor.dtype != want:
             raise InvalidArgumentError(
                 f"input {where}: expected a {want} tensor (frames, {spec.num_channels}), "

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Dict, List, Optional
+from dataclasses import dataclass, fields
+from typing import Dict, List, Optional, Type, TypeVar
 
 import torch
 
@@ -190,12 +190,42 @@ class ReaderStats:
 
 def reader_stats_from(s) -> ReaderStats:
     """Converts the binding's stats."""
-    return ReaderStats(
-        bytes=s.bytes, packets=s.packets, frames_decoded=list(s.frames_decoded),
-        frames_delivered=list(s.frames_delivered), frames_dropped=list(s.frames_dropped),
-        reconnects=s.reconnects, frames_lost=s.frames_lost, last_error=s.last_error, newest_pts=s.newest_pts,
-        behind_s=s.behind_s,
-    )
+    return _from_binding(ReaderStats, s)
+
+
+@dataclass
+class SeekCounters:
+    """What the last :meth:`StreamReader.seek` cost, for tests and tuning;
+    before any seek, counts since the reader opened. Not part of
+    torchaudio's API."""
+
+    demuxer_seeks: int
+    """Demuxer seeks made for it: more than 1 when the demuxer landed after
+    the target and the reader went further back."""
+    packets_read: int
+    """Packets read since."""
+    frames_decoded: int
+    """Frames decoded since."""
+    frames_dropped: int
+    """Frames the outputs dropped before the target."""
+    invalid_packets_skipped: int
+    """Packets a decoder failed on before its first frame and skipped (e.g.
+    pieces of MP2 frames after a seek into MPEG-PS)."""
+
+
+def seek_counters_from(c) -> SeekCounters:
+    """Converts the binding's seek counters."""
+    return _from_binding(SeekCounters, c)
+
+
+_T = TypeVar("_T")
+
+
+def _from_binding(cls: Type[_T], value) -> _T:
+    """The dataclass ``cls`` from the binding's object of the same fields
+    (the field list is declared once, in the dataclass; a field the binding
+    lacks fails here, and the tests compare the two lists)."""
+    return cls(**{f.name: getattr(value, f.name) for f in fields(cls)})  # type: ignore[arg-type]
 
 
 @dataclass
@@ -229,10 +259,11 @@ class FrameIndex:
         return self.num_frames
 
 
-def frame_index_from(d: Dict) -> FrameIndex:
+def frame_index_from(info) -> FrameIndex:
+    """Converts the binding's FrameIndexInfo."""
     return FrameIndex(
-        pts=torch.tensor(d["pts"], dtype=torch.float64),
-        duration=torch.tensor(d["duration"], dtype=torch.float64),
-        key_frame=torch.tensor(d["key_frame"], dtype=torch.bool),
-        decoded=bool(d["decoded"]),
+        pts=torch.tensor(info.pts, dtype=torch.float64),
+        duration=torch.tensor(info.duration, dtype=torch.float64),
+        key_frame=torch.tensor(info.key_frame, dtype=torch.bool),
+        decoded=bool(info.decoded),
     )

@@ -6,7 +6,7 @@ import logging
 import math
 import os
 from numbers import Integral, Real
-from typing import BinaryIO, Callable, Dict, Iterator, List, Optional, Union
+from typing import BinaryIO, Callable, Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 import torch
 
@@ -18,10 +18,12 @@ from ._info import (
     FrameIndex,
     OutputStream,
     ReaderStats,
+    SeekCounters,
     SourceStream,
     frame_index_from,
     output_stream_from,
     reader_stats_from,
+    seek_counters_from,
     source_stream_from,
 )
 
@@ -108,10 +110,15 @@ class StreamReader:
         _basic.check_positive("timeout", timeout, integer=False)
         if isinstance(reconnect, bool) or not isinstance(reconnect, int) or reconnect < 0:
             raise InvalidArgumentError(f"reconnect must be an int >= 0, got {reconnect!r}")
-        self._be = ext.StreamReader(
-            src, format, option, buffer_size, bool(safe),
-            None if timeout is None else float(timeout), min(reconnect, 2**31 - 1),
-        )
+        options = ext.OpenOptions()
+        options.format = format
+        if option is not None:
+            options.option = option
+        options.buffer_size = buffer_size
+        options.safe = bool(safe)
+        options.timeout = None if timeout is None else float(timeout)
+        options.reconnect = min(reconnect, 2**31 - 1)
+        self._be = ext.StreamReader(src, options)
         self._default_audio_stream = self._be.default_audio_stream()
         self._default_video_stream = self._be.default_video_stream()
         # Per output: what turns a hw_accel output's GPU planes into its
@@ -220,11 +227,15 @@ class StreamReader:
         """
         _basic.check_positive("sample_rate", sample_rate, integer=True)
         _basic.check_positive("num_channels", num_channels, integer=True)
-        self._be.add_basic_audio_stream(
-            self._source_index("audio", stream_index),
-            *_basic.chunking(frames_per_chunk, seconds_per_chunk), buffer_chunk_size,
-            decoder, decoder_option or {}, format, sample_rate, num_channels,
+        o = _output_options(
+            ext.MediaType.audio, self._source_index("audio", stream_index),
+            _basic.chunking(frames_per_chunk, seconds_per_chunk), buffer_chunk_size,
+            decoder, decoder_option,
         )
+        o.format = format
+        o.sample_rate = sample_rate
+        o.num_channels = num_channels
+        self._be.add_stream(o)
         self._note_outputs()
 
     def add_basic_video_stream(
@@ -312,12 +323,18 @@ class StreamReader:
         _basic.check_positive("height", height, integer=True)
         if hw_accel is not None:
             _gpu_frames.check_format(format)
-        self._be.add_basic_video_stream(
-            self._source_index("video", stream_index),
-            *_basic.chunking(frames_per_chunk, seconds_per_chunk), buffer_chunk_size,
-            decoder, decoder_option or {}, None if hw_accel is not None else format,
-            rate, width, height, hw_accel, _basic.yuv_i420(yuv_layout), bool(rotate),
-        )
+        index = self._source_index("video", stream_index)
+        chunking = _basic.chunking(frames_per_chunk, seconds_per_chunk)
+        yuv_i420 = _basic.yuv_i420(yuv_layout)
+        o = _output_options(ext.MediaType.video, index, chunking, buffer_chunk_size, decoder, decoder_option)
+        o.format = None if hw_accel is not None else format
+        o.frame_rate = rate
+        o.width = width
+        o.height = height
+        o.hw_accel = hw_accel
+        o.yuv_i420 = yuv_i420
+        o.rotate = bool(rotate)
+        self._be.add_stream(o)
         self._note_outputs(hw_accel, format)
 
     def add_audio_stream(
@@ -339,11 +356,13 @@ class StreamReader:
         (see :meth:`add_video_stream`), e.g. ``"[0:a:0][0:a:1]amix=inputs=2"``.
         Other arguments are those of :meth:`add_basic_audio_stream`.
         """
-        self._be.add_audio_stream(
-            self._source_index("audio", stream_index, filter_desc),
-            *_basic.chunking(frames_per_chunk, seconds_per_chunk), buffer_chunk_size, filter_desc, decoder,
-            decoder_option or {},
+        o = _output_options(
+            ext.MediaType.audio, self._source_index("audio", stream_index, filter_desc),
+            _basic.chunking(frames_per_chunk, seconds_per_chunk), buffer_chunk_size,
+            decoder, decoder_option,
         )
+        o.filter_desc = filter_desc
+        self._be.add_stream(o)
         self._note_outputs()
 
     def add_video_stream(
@@ -388,11 +407,14 @@ class StreamReader:
         restarts the whole graph. The outputs of a graph cannot give frames
         on demand (:meth:`get_frames_at`).
         """
-        self._be.add_video_stream(
-            self._source_index("video", stream_index, filter_desc),
-            *_basic.chunking(frames_per_chunk, seconds_per_chunk), buffer_chunk_size, filter_desc, decoder,
-            decoder_option or {}, hw_accel, _basic.yuv_i420(yuv_layout),
-        )
+        index = self._source_index("video", stream_index, filter_desc)
+        chunking = _basic.chunking(frames_per_chunk, seconds_per_chunk)
+        yuv_i420 = _basic.yuv_i420(yuv_layout)
+        o = _output_options(ext.MediaType.video, index, chunking, buffer_chunk_size, decoder, decoder_option)
+        o.filter_desc = filter_desc
+        o.hw_accel = hw_accel
+        o.yuv_i420 = yuv_i420
+        self._be.add_stream(o)
         self._note_outputs(hw_accel)
 
     def _note_outputs(self, hw_accel: Optional[str] = None, gpu_format: Optional[str] = None) -> None:
@@ -459,7 +481,7 @@ class StreamReader:
         decoded unless a filter needs earlier frames.
         """
         if mode not in _SEEK_MODES:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"mode must be one of {list(_SEEK_MODES)}, got {mode!r}"
             )
         self._be.seek(timestamp, _SEEK_MODES[mode])
@@ -483,7 +505,7 @@ class StreamReader:
         """
         return frame_index_from(self._be.frame_index(self._source_index("video", stream_index)))
 
-    def get_frames_at(self, indices, *, output: int = 0) -> ChunkTensor:
+    def get_frames_at(self, indices: Union[Sequence[int], torch.Tensor], *, output: int = 0) -> ChunkTensor:
         """The frames of a video output at the given indices, exactly.
 
         Args:
@@ -514,7 +536,9 @@ class StreamReader:
         """
         return chunk_from(self._be.frames_at(output, _int_list("indices", indices)))
 
-    def get_frames_played_at(self, seconds, *, output: int = 0) -> ChunkTensor:
+    def get_frames_played_at(
+        self, seconds: Union[Sequence[float], torch.Tensor], *, output: int = 0
+    ) -> ChunkTensor:
         """The frames of a video output shown at the given times (seconds, on
         the timeline of the chunks' pts): for each time ``t``, the frame whose
         ``[pts, next frame's pts)`` holds it (the last frame: ``[pts, pts +
@@ -530,16 +554,10 @@ class StreamReader:
         part of torchaudio's API."""
         return reader_stats_from(self._be.stats())
 
-    def _seek_counters(self) -> Dict[str, int]:
-        """What the last :meth:`seek` cost, for tests and tuning (not part of
-        torchaudio's API): ``demuxer_seeks`` made for it (more than 1 when
-        the demuxer landed late and the reader went back), then
-        ``packets_read``, ``frames_decoded``, ``frames_dropped`` (by the
-        outputs, before the target) and ``invalid_packets_skipped`` (that a
-        decoder failed on before its first frame, e.g. pieces of MP2 frames
-        after a seek into MPEG-PS) since. Before any seek, they count from
-        the opening."""
-        return self._be.seek_counters()
+    def _seek_counters(self) -> SeekCounters:
+        """What the last :meth:`seek` cost, for tests and tuning (see
+        :class:`~ffstream._info.SeekCounters`; not part of torchaudio's API)."""
+        return seek_counters_from(self._be.seek_counters())
 
     def process_packet(
         self, timeout: Optional[float] = None, backoff: float = 10.0
@@ -556,6 +574,11 @@ class StreamReader:
                 negative value retries forever. When it runs out,
                 :class:`~ffstream.DecodeTimeoutError` is raised.
             backoff: Milliseconds to wait between retries.
+
+        These two are in milliseconds because torchaudio's API fixed them so;
+        every other time is in seconds: :meth:`seek`'s, as torchaudio had it,
+        and every argument ffstream added (``StreamReader(timeout=)``,
+        ``seconds_per_chunk``, :meth:`get_frames_played_at`).
 
         Returns:
             ``0`` when a packet was processed; ``1`` once the source is
@@ -634,7 +657,28 @@ class StreamReader:
             yield chunks
 
 
-def _int_list(name: str, values) -> List[int]:
+def _output_options(
+    media_type: ext.MediaType,
+    source_index: int,
+    chunking: Tuple[int, Optional[float]],
+    buffer_chunk_size: int,
+    decoder: Optional[str],
+    decoder_option: Optional[Dict[str, str]],
+) -> ext.OutputOptions:
+    """The options every add_*_stream call sets; the caller sets its own.
+    Values were checked in Python first, so that their errors come before
+    the binding's type errors, as they always have."""
+    o = ext.OutputOptions()
+    o.media_type = media_type
+    o.source_index = source_index
+    o.frames_per_chunk, o.seconds_per_chunk = chunking
+    o.buffer_chunk_size = buffer_chunk_size
+    o.decoder = decoder
+    o.decoder_options = decoder_option or {}
+    return o
+
+
+def _int_list(name: str, values: object) -> List[int]:
     """Frame indices as ints: a sequence of ints or an integer tensor."""
     if isinstance(values, torch.Tensor):
         if values.dim() != 1 or values.dtype.is_floating_point or values.dtype == torch.bool:
@@ -651,7 +695,7 @@ def _int_list(name: str, values) -> List[int]:
     return [int(v) for v in values]
 
 
-def _float_list(name: str, values) -> List[float]:
+def _float_list(name: str, values: object) -> List[float]:
     """Times in seconds as floats: a sequence of numbers or a 1-D tensor."""
     if isinstance(values, torch.Tensor):
         if values.dim() != 1:

@@ -9,11 +9,14 @@ each task. Ray is imported when :func:`read_media` is called, not before.
 from __future__ import annotations
 
 import os
-from typing import Any, Dict, Iterator, List, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Optional, Sequence
 
 import numpy as np
 
 from ._media_items import ErrorPolicy, Item, ItemSpec, dataset_spec, items_or_skip, shard
+
+if TYPE_CHECKING:
+    from ray.data import Dataset
 
 __all__ = ["read_media"]
 
@@ -35,7 +38,7 @@ def read_media(
     timeout: Optional[float] = None,
     override_num_blocks: Optional[int] = None,
     **ray_args: Any,
-):
+) -> Dataset:
     """A ``ray.data.Dataset`` of the clips or chunks of ``sources``.
 
     Args:

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "ffstream/chunk.h"
+#include "ffstream/error.h"
 #include "ffstream/stream_reader.h"
 #include "ffstream/utils.h"
 #include "test_support.h"
@@ -70,6 +71,18 @@ TEST(SourceInfo, LavfiSine) {
   EXPECT_EQ(info.num_channels, 1);
   EXPECT_EQ(info.width, 0);
   EXPECT_EQ(info.height, 0);
+}
+
+TEST(SourceInfo, OpenOptionsOpenAsTheSeparateArgumentsDo) {
+  OpenOptions options;
+  options.format = "lavfi";
+  StreamReader reader(kSine, options);
+  ASSERT_EQ(reader.num_src_streams(), 1);
+  EXPECT_EQ(reader.src_stream_info(0).codec_name, "pcm_s16le");
+
+  // An option FFmpeg does not use is still refused.
+  options.option = {{"no_such_option", "1"}};
+  EXPECT_THROW({ StreamReader refused(kSine, options); }, Error);
 }
 
 TEST(SourceInfo, LavfiTestsrc) {

@@ -3,6 +3,7 @@
 // safe mode reads a description before FFmpeg does.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -31,6 +32,23 @@ std::vector<float> ramp(int n) {
 }
 
 const float* samples(const Chunk& c) { return reinterpret_cast<const float*>(c.data); }
+
+TEST(FrameFilter, PushableFormatsComeFromTheFormatTable) {
+  using PixelFormat = std::pair<std::string, int>;
+  const std::vector<PixelFormat> pixels = pushable_pixel_formats();
+  for (const PixelFormat& expected : std::vector<PixelFormat>{
+           {"rgb24", 3}, {"bgr24", 3}, {"gray", 1}, {"rgba", 4}, {"abgr", 4}}) {
+    EXPECT_NE(std::find(pixels.begin(), pixels.end(), expected), pixels.end())
+        << expected.first;
+  }
+  EXPECT_EQ(pixels.size(), 7u);  // the packed 8-bit ones: not yuv, not rgb48le
+  using SampleFormat = std::pair<std::string, std::string>;
+  const std::vector<SampleFormat> samples = pushable_sample_formats();
+  EXPECT_EQ(samples.size(), 12u);  // FFmpeg's six sample types, packed and planar
+  EXPECT_EQ(samples.front(), SampleFormat("u8", "uint8"));
+  EXPECT_NE(std::find(samples.begin(), samples.end(), SampleFormat("fltp", "float32")),
+            samples.end());
+}
 
 TEST(FrameFilter, VolumeHalvesEverySample) {
   FrameFilter filter("volume=0.5", {mono()});

@@ -1,6 +1,6 @@
 // ComplexGraph: an FFmpeg filter graph of any shape, as the ffmpeg command's
 // -filter_complex takes it: a buffer source on every input the description
-// leaves open and a buffersink on every open output. FilterGraph (one chain
+// leaves open and a buffersink on every open output. OutputFilter (one chain
 // on one decoded stream), the reader's output groups and FrameFilter all run
 // on it. Owns the AVFilterGraph; the source and sink contexts live inside it.
 // Not thread-safe.

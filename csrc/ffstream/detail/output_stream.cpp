@@ -476,7 +476,7 @@ std::optional<Chunk> OutputStream::pop() {
 }
 
 void OutputStream::pull_all() {
-  while (graph_->pull(filtered_.get()) == FilterGraph::Pull::kFrame) {
+  while (graph_->pull(filtered_.get()) == OutputFilter::Pull::kFrame) {
     FrameUnrefGuard guard(filtered_.get());
     write(filtered_.get());
   }

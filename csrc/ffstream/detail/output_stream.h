@@ -1,5 +1,5 @@
 // OutputStream: what one add_audio_stream / add_video_stream call made.
-// Decoded frames -> FilterGraph -> Converter -> ChunkBuffer. Owns all three.
+// Decoded frames -> OutputFilter -> Converter -> ChunkBuffer. Owns all three.
 // An output of a graph with several inputs or outputs (see OutputGroup)
 // takes its filtered frames from the group instead and owns no graph.
 // Not thread-safe.
@@ -12,7 +12,7 @@
 #include "ffstream/detail/chunk_buffer.h"
 #include "ffstream/detail/converter.h"
 #include "ffstream/detail/exact_time.h"
-#include "ffstream/detail/filter_graph.h"
+#include "ffstream/detail/output_filter.h"
 #include "ffstream/detail/output_group.h"
 #include "ffstream/detail/seek_cursor.h"
 #include "ffstream/options.h"
@@ -74,7 +74,7 @@ class OutputStream {
   void never_skip() { frames_need_each_other_ = true; }
   Chunk empty_chunk() const { return buffer_.empty_chunk(); }
   // Whether every frame comes out alone and with its own pts (see
-  // FilterGraph::frame_by_frame): then a frame decoded after a seek equals
+  // OutputFilter::frame_by_frame): then a frame decoded after a seek equals
   // the same frame decoded from the start.
   bool keeps_frames_apart() const { return why_frames_not_apart().empty(); }
   // Why not, naming the filter; "" when it does.
@@ -144,7 +144,7 @@ class OutputStream {
   // through. An AVPixelFormat or AVSampleFormat.
   std::optional<int> direct_format_;
   // The output's own filter, or (then empty) the group that feeds it.
-  std::optional<FilterGraph> graph_;
+  std::optional<OutputFilter> graph_;
   OutputGroup* group_ = nullptr;
   int sink_index_ = 0;
   // What the filter gives (read again whenever the graph is rebuilt).

@@ -1,11 +1,11 @@
-#include "ffstream/detail/filter_graph.h"
+#include "ffstream/detail/output_filter.h"
 
 #include "ffstream/detail/av_error.h"
 #include "ffstream/error.h"
 
 namespace ffstream::detail {
 
-FilterGraph::FilterGraph(const FilterInput& input,
+OutputFilter::OutputFilter(const FilterInput& input,
                          const std::string& description)
     : input_(input), description_(description) {
   if (description.empty()) {
@@ -35,7 +35,7 @@ FilterGraph::FilterGraph(const FilterInput& input,
   }
 }
 
-void FilterGraph::push(AVFrame* frame) {
+void OutputFilter::push(AVFrame* frame) {
   if (passed_) {
     // Pass-through holds one frame: the caller pulls after every push.
     if (frame == nullptr) {
@@ -53,7 +53,7 @@ void FilterGraph::push(AVFrame* frame) {
   }
 }
 
-FilterGraph::Pull FilterGraph::pull(AVFrame* out) {
+OutputFilter::Pull OutputFilter::pull(AVFrame* out) {
   if (passed_) {
     if (passed_->buf[0] != nullptr) {
       av_frame_move_ref(out, passed_.get());
@@ -64,12 +64,12 @@ FilterGraph::Pull FilterGraph::pull(AVFrame* out) {
   return graph_->pull(0, out);
 }
 
-std::string FilterGraph::why_not_frame_by_frame() const {
+std::string OutputFilter::why_not_frame_by_frame() const {
   if (graph_) return graph_->why_not_frame_by_frame();
   return input_.media_type == AVMEDIA_TYPE_VIDEO ? "" : "it is not video";
 }
 
-SinkParams FilterGraph::sink() const {
+SinkParams OutputFilter::sink() const {
   if (graph_) return graph_->sink(0);
   SinkParams p;
   p.media_type = input_.media_type;

@@ -1,4 +1,4 @@
-// FilterGraph: the filter of one output on one decoded stream: a chain with
+// OutputFilter: the filter of one output on one decoded stream: a chain with
 // one input and one output (a ComplexGraph), or nothing at all.
 // Not thread-safe.
 #pragma once
@@ -11,7 +11,7 @@
 
 namespace ffstream::detail {
 
-class FilterGraph {
+class OutputFilter {
  public:
   using Pull = ComplexGraph::Pull;
 
@@ -20,7 +20,7 @@ class FilterGraph {
   // pass-through, with no AVFilterGraph at all (outputs that need no filter
   // skip configuring one). Throws kInvalidArgument naming a bad
   // description.
-  FilterGraph(const FilterInput& input, const std::string& description);
+  OutputFilter(const FilterInput& input, const std::string& description);
 
   // Feeds a frame (the graph takes a new reference); nullptr ends the input
   // at the end of the last frame, so that rate filters (fps) keep it.
