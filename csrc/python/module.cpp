@@ -7,5 +7,6 @@ PYBIND11_MODULE(_ffstream, m) {
   ffstream::python::register_info(m);
   ffstream::python::register_stream_reader(m);
   ffstream::python::register_frame_filter(m);
+  ffstream::python::register_stream_writer(m);
   ffstream::python::register_utils(m);
 }

@@ -10,6 +10,7 @@ void register_chunk(pybind11::module_& m);
 void register_info(pybind11::module_& m);
 void register_stream_reader(pybind11::module_& m);
 void register_frame_filter(pybind11::module_& m);
+void register_stream_writer(pybind11::module_& m);
 void register_utils(pybind11::module_& m);
 
 }  // namespace ffstream::python

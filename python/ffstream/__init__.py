@@ -22,6 +22,7 @@ from ._info import (
     SourceVideoStream,
 )
 from ._stream_reader import StreamReader
+from ._stream_writer import CodecConfig, StreamWriter
 
 if TYPE_CHECKING:
     from . import data  # at run time loaded on first use (__getattr__ below)
@@ -30,6 +31,8 @@ __version__: str = _ext.__version__
 
 __all__ = [
     "StreamReader",
+    "StreamWriter",
+    "CodecConfig",
     "ChunkTensor",
     "SourceStream",
     "SourceAudioStream",

@@ -220,6 +220,59 @@ class OutputOptions:
     hw_accel: str | None
     def __init__(self) -> None: ...
 
+class CodecConfig:
+    """Encoder settings most codecs share."""
+    bit_rate: int
+    compression_level: int
+    qscale: int | None
+    gop_size: int
+    max_b_frames: int
+    def __init__(self) -> None: ...
+
+class EncoderOptions:
+    """A stream's encoder and the filter before it."""
+    encoder: str
+    encoder_option: dict[str, str]
+    encoder_format: str
+    codec_config: CodecConfig | None
+    filter_desc: str
+    def __init__(self) -> None: ...
+
+class AudioEncodeOptions:
+    """One audio stream of a StreamWriter."""
+    sample_rate: int
+    num_channels: int
+    format: str
+    encoder_sample_rate: int | None
+    encoder_num_channels: int | None
+    encoding: EncoderOptions
+    def __init__(self) -> None: ...
+
+class VideoEncodeOptions:
+    """One video stream of a StreamWriter."""
+    frame_rate: float
+    width: int
+    height: int
+    format: str
+    encoder_frame_rate: float | None
+    encoder_width: int | None
+    encoder_height: int | None
+    hw_accel: str
+    encoding: EncoderOptions
+    def __init__(self) -> None: ...
+
+class StreamWriter:
+    def __init__(self, dst: typing.Any, format: str, buffer_size: int) -> None: ...
+    def add_audio_stream(self, arg0: AudioEncodeOptions, /) -> int: ...
+    def add_video_stream(self, arg0: VideoEncodeOptions, /) -> int: ...
+    def set_metadata(self, arg0: dict[str, str], /) -> None: ...
+    def open(self, arg0: dict[str, str], /) -> None: ...
+    def write_audio_chunk(self, arg0: int, arg1: typing.Any, arg2: float | None, /) -> None: ...
+    def write_video_chunk(self, arg0: int, arg1: typing.Any, arg2: float | None, /) -> None: ...
+    def flush(self) -> None: ...
+    def close(self) -> None: ...
+    def num_streams(self) -> int: ...
+
 class SeekCounters:
     @property
     def demuxer_seeks(self) -> int: ...
