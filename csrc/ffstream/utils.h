@@ -20,8 +20,7 @@ std::map<std::string, std::string> demuxers();
 std::map<std::string, std::string> muxers();
 std::map<std::string, std::string> audio_decoders();
 std::map<std::string, std::string> video_decoders();
-// Encoders and output devices exist only to answer what this FFmpeg has:
-// ffstream itself decodes.
+// What StreamWriter can encode with and write to.
 std::map<std::string, std::string> audio_encoders();
 std::map<std::string, std::string> video_encoders();
 std::map<std::string, std::string> input_devices();

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from . import _errors, utils
 from ._chunk import ChunkTensor
+from ._effector import AudioEffector
 from ._errors import *  # noqa: F403 (the error classes, listed in _errors.__all__)
 from ._extension import ext as _ext
 from ._filter_graph import AudioInput, FilterGraph, FilterOutput, VideoInput, apply_audio_effect
@@ -33,6 +34,7 @@ __all__ = [
     "StreamReader",
     "StreamWriter",
     "CodecConfig",
+    "AudioEffector",
     "ChunkTensor",
     "SourceStream",
     "SourceAudioStream",
