@@ -57,8 +57,8 @@ def get_video_decoders() -> Dict[str, str]:
 
 
 def get_audio_encoders() -> Dict[str, str]:
-    """Audio encoder name -> description, as this FFmpeg was built. ffstream
-    only decodes; the list says what the FFmpeg it runs on can do."""
+    """Audio encoder name -> description, as this FFmpeg was built; names are
+    valid ``encoder=`` values of StreamWriter and AudioEffector."""
     return ext.audio_encoders()
 
 
