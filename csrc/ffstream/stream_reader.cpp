@@ -330,7 +330,7 @@ void StreamReader::Impl::check_own_stream(const OutputOptions& options) const {
 
 int StreamReader::add_stream(const OutputOptions& options) {
   Impl& m = impl();
-  OutputStream::check_options(options);
+  check_output_options(options);
   // A graph whose inputs all name their streams ("[0:a:0][0:a:1]amix")
   // needs no stream of the call's own: -1 then.
   const bool may_be_group =
@@ -355,7 +355,7 @@ int StreamReader::add_stream(const OutputOptions& options) {
   bool new_stream = false;
   DecodedStream& decoded = m.decoded_stream(options.source_index, options, &new_stream);
   try {
-    m.outputs.push_back(std::make_unique<OutputStream>(
+    m.outputs.push_back(OutputStream::with_own_graph(
         m.source->get(), stream, decoded.decoder().context(), options,
         m.describe(options.source_index), decoded.decoder().cuda_device()));
   } catch (...) {
@@ -474,7 +474,7 @@ std::optional<int> StreamReader::Impl::add_group(const OutputOptions& options) {
   const size_t first = outputs.size();
   try {
     for (int j = 0; j < group->graph().num_outputs(); ++j) {
-      outputs.push_back(std::make_unique<OutputStream>(
+      outputs.push_back(OutputStream::fed_by_group(
           ctx, ctx->streams[sources[0]], group.get(), j, options,
           describe(sources[0])));
       group->set_output(j, outputs.back().get());
@@ -645,12 +645,13 @@ ReaderStats StreamReader::stats() const {
   s.last_error = m.last_error;
   double media_elapsed = 0;
   for (const auto& out : m.outputs) {
-    s.frames_decoded.push_back(out->frames_decoded());
-    s.frames_delivered.push_back(out->frames_delivered());
+    const OutputCounters& c = out->counters();
+    s.frames_decoded.push_back(c.frames_decoded);
+    s.frames_delivered.push_back(c.frames_delivered);
     s.frames_dropped.push_back(out->frames_dropped());
-    if (auto newest = out->newest_pts()) {
+    if (auto newest = c.newest_pts) {
       s.newest_pts = std::max(s.newest_pts.value_or(*newest), *newest);
-      media_elapsed = std::max(media_elapsed, *newest - *out->first_pts());
+      media_elapsed = std::max(media_elapsed, *newest - *c.first_pts);
     }
   }
   if (m.first_packet_at && s.newest_pts) {

@@ -1,7 +1,8 @@
 // OutputStream: what one add_audio_stream / add_video_stream call made.
-// Decoded frames -> OutputFilter -> Converter -> ChunkBuffer. Owns all three.
-// An output of a graph with several inputs or outputs (see OutputGroup)
-// takes its filtered frames from the group instead and owns no graph.
+// Decoded frames -> OutputFilter -> Converter -> ChunkBuffer. Owns all three,
+// built from an OutputPlan (output_plan.h: what the output will be). An
+// output of a graph with several inputs or outputs (see OutputGroup) takes
+// its filtered frames from the group instead and owns no graph.
 // Not thread-safe.
 #pragma once
 
@@ -13,41 +14,50 @@
 #include "ffstream/detail/converter.h"
 #include "ffstream/detail/exact_time.h"
 #include "ffstream/detail/output_filter.h"
-#include "ffstream/detail/output_group.h"
+#include "ffstream/detail/output_plan.h"
 #include "ffstream/detail/seek_cursor.h"
 #include "ffstream/options.h"
 #include "ffstream/stream_info.h"
 
 namespace ffstream::detail {
 
+// The group owns its outputs' graph; an output only points at it.
+class OutputGroup;
+
+// What an output has counted, for ReaderStats: decoded frames pushed in,
+// frames (audio: samples) written into chunks, the first and newest pts.
+struct OutputCounters {
+  int64_t frames_decoded = 0;
+  int64_t frames_delivered = 0;
+  std::optional<double> first_pts;
+  std::optional<double> newest_pts;
+};
+
 class OutputStream {
  public:
-  // Throws for bad chunk sizes, a bad filter or an output format that has no
+  // An output that runs its own filter on the frames of `decoder`. Throws
+  // for bad chunk sizes, a bad filter or an output format that has no
   // converter. `context` names the stream in errors ("stream 1 of 'a.mp4'").
   // With `cuda` (the decoder's device, for hw_accel) frames stay on the GPU:
   // no filter runs, and chunks hold the decoded planes (Converter::for_cuda).
-  OutputStream(const AVFormatContext* format, const AVStream* stream,
-               const AVCodecContext* decoder, const OutputOptions& options,
-               const std::string& context,
-               const std::shared_ptr<CudaDevice>& cuda = nullptr);
-  // Output `sink` of `group`; `stream` is the source stream of the group's
-  // first input, whose time the output keeps.
-  OutputStream(const AVFormatContext* format, const AVStream* stream,
-               OutputGroup* group, int sink, const OutputOptions& options,
-               const std::string& context);
+  static std::unique_ptr<OutputStream> with_own_graph(
+      const AVFormatContext* format, const AVStream* stream,
+      const AVCodecContext* decoder, const OutputOptions& options,
+      const std::string& context, const std::shared_ptr<CudaDevice>& cuda = nullptr);
+  // Output `sink` of `group`, fed by the group's graph; `stream` is the
+  // source stream of the group's first input, whose time the output keeps.
+  static std::unique_ptr<OutputStream> fed_by_group(
+      const AVFormatContext* format, const AVStream* stream, OutputGroup* group,
+      int sink, const OutputOptions& options, const std::string& context);
 
-  // Throws for options no source could make an output of (the checks that
-  // need no FFmpeg state), before anything is opened for them.
-  static void check_options(const OutputOptions& options);
-
-  int source_index() const { return source_index_; }
+  int source_index() const { return plan_.source_index; }
   // The group whose graph makes this output's frames; nullptr when the
   // output runs its own filter.
   OutputGroup* group() const { return group_; }
   int sink_index() const { return sink_index_; }
   // From the group: a frame went into the graph; a filtered frame; the
   // graph has given its last frame.
-  void count_decoded() { ++frames_decoded_; }
+  void count_decoded() { ++counters_.frames_decoded; }
   void take(const AVFrame* filtered) { write(filtered); }
   void end_of_stream() { cursor_.end_of_stream(); }
   // Filters and buffers one decoded frame; nullptr flushes the filter at the
@@ -79,7 +89,7 @@ class OutputStream {
   bool keeps_frames_apart() const { return why_frames_not_apart().empty(); }
   // Why not, naming the filter; "" when it does.
   std::string why_frames_not_apart() const;
-  const std::string& filter_description() const { return filter_description_; }
+  const std::string& filter_description() const { return plan_.filter_description; }
   // By seconds_per_chunk: where the time window of the next chunk starts.
   std::optional<double> next_window_start() const {
     return cursor_.holding() ? std::nullopt : buffer_.oldest_window_start();
@@ -95,10 +105,9 @@ class OutputStream {
   void resume_seek(const SeekCursor::Start& start);
   void replay_seek();
   const SeekCursor& cursor() const { return cursor_; }
-  // For ReaderStats: decoded frames pushed in, frames (audio: samples)
-  // written into chunks and dropped by buffer_chunk_size, the newest pts.
-  int64_t frames_decoded() const { return frames_decoded_; }
-  int64_t frames_delivered() const { return frames_delivered_; }
+  // For ReaderStats; and the frames (audio: samples) buffer_chunk_size
+  // dropped.
+  const OutputCounters& counters() const { return counters_; }
   int64_t frames_dropped() const { return buffer_.frames_dropped(); }
   // True once, the first time this is asked after frames were dropped.
   bool take_first_drop() {
@@ -106,43 +115,37 @@ class OutputStream {
     drop_reported_ = true;
     return true;
   }
-  std::optional<double> newest_pts() const { return newest_pts_; }
-  std::optional<double> first_pts() const { return first_pts_; }
   // The precise-seek target (seconds) while frames before it are still being
   // dropped, if the decoder may skip decoding frames that nothing refers to
   // before it: only when the filter treats every frame on its own.
   std::optional<double> skippable_before() const;
 
  private:
+  OutputStream(const AVFormatContext* format, const AVStream* stream,
+               const AVCodecContext* decoder, OutputPlan plan,
+               const OutputOptions& options, const std::string& context,
+               const std::shared_ptr<CudaDevice>& cuda);
+  OutputStream(const AVFormatContext* format, const AVStream* stream,
+               OutputGroup* group, int sink, const SinkParams& params,
+               OutputPlan plan, const OutputOptions& options,
+               const std::string& context);
+
   // Frames per second of the output: its sample rate for audio; for video
   // the filter's frame rate, else the stream's (0/1 if neither is known).
   AVRational output_rate() const;
   // The graph anew for a seek (a group's graph is rebuilt by the seek
   // machine, once for all its outputs).
   void rebuild_graph();
-  // The frames the buffer should expect (see ChunkBuffer); needs the graph
-  // and converter built.
-  int64_t capacity_hint(const OutputOptions& options,
-                        const AVFormatContext* format,
-                        const AVStream* stream) const;
   void pull_all();
   void write(const AVFrame* frame);
 
-  int source_index_;
+  const OutputPlan plan_;
   std::string context_;  // "stream 1 of 'a.mp4'", for errors
   std::shared_ptr<CudaDevice> cuda_;  // hw_accel: frames stay on this GPU
   AVColorSpace color_matrix_ = AVCOL_SPC_UNSPECIFIED;  // the stream's, for info()
   AVColorRange color_range_ = AVCOL_RANGE_UNSPECIFIED;
   AVRational stream_frame_rate_;
   AVRational stream_time_base_;
-  // Quarter turns counter-clockwise that rotate=True adds (0 without it).
-  int turns_ = 0;
-  // The filter as the user sees it; the graph may run less of it.
-  std::string filter_description_;
-  // When the filter only converts the pixel or sample format, the converter
-  // does that while writing into the chunk and the graph passes frames
-  // through. An AVPixelFormat or AVSampleFormat.
-  std::optional<int> direct_format_;
   // The output's own filter, or (then empty) the group that feeds it.
   std::optional<OutputFilter> graph_;
   OutputGroup* group_ = nullptr;
@@ -153,10 +156,7 @@ class OutputStream {
   ChunkBuffer buffer_;
   FramePtr filtered_;
   SeekCursor cursor_;
-  int64_t frames_decoded_ = 0;
-  int64_t frames_delivered_ = 0;
-  std::optional<double> newest_pts_;
-  std::optional<double> first_pts_;
+  OutputCounters counters_;
   bool drop_reported_ = false;
   std::optional<double> last_seen_pts_;
   // Once a frame came without pts, no frame may be skipped (the times of
