@@ -1,12 +1,9 @@
 #include "ffstream/stream_reader.h"
 
 #include <algorithm>
-#include <thread>
-#include <functional>
-#include <cstring>
-#include <atomic>
 #include <chrono>
 #include <cmath>
+#include <cstring>
 #include <map>
 
 #include "ffstream/detail/av_error.h"
@@ -16,6 +13,7 @@
 #include "ffstream/detail/filter_safety.h"
 #include "ffstream/detail/frame_index.h"
 #include "ffstream/detail/frames_on_demand.h"
+#include "ffstream/detail/live_source.h"
 #include "ffstream/detail/output_group.h"
 #include "ffstream/detail/output_stream.h"
 #include "ffstream/detail/retry.h"
@@ -28,8 +26,8 @@ namespace ffstream {
 
 using namespace detail;
 
-struct StreamReader::Impl {
-  std::unique_ptr<Source> source;
+struct StreamReader::Impl final : ReaderSteps {
+  LiveSource source;
   // Outputs in the order they were added; index = output index. Declared
   // before the streams, which point at them.
   std::vector<std::unique_ptr<OutputStream>> outputs;
@@ -40,20 +38,8 @@ struct StreamReader::Impl {
   std::map<int, DecodedStream> streams;
   SeekMachine seeker{source, streams, outputs};
   PacketPtr packet = make_packet();
-  bool at_end = false;
-  // Reconnecting (see the constructor): how to open the source again, and
-  // what the reconnects did.
-  std::function<std::unique_ptr<Source>()> reopen;
-  int max_reconnects = 0;
-  std::shared_ptr<std::atomic<bool>> interrupt;
-  int64_t reconnects = 0;
-  int64_t frames_lost = 0;
-  // Seconds added to every packet's time since a reconnect whose source
-  // restarted its timestamps, so that pts never go back; the newest packet
-  // time seen (after the shift); whether the next packet settles the shift.
-  double time_offset = 0;
-  std::optional<double> newest_packet_time;
-  bool settle_offset = false;
+  // The source is at its end and every output drained.
+  bool ended = false;
   // For stats().
   int64_t packets = 0;
   std::optional<std::chrono::steady_clock::time_point> first_packet_at;
@@ -93,6 +79,34 @@ struct StreamReader::Impl {
   }
 
   int process_packet(std::optional<double> timeout_ms, double backoff_ms);
+  // seek() after its checks.
+  void seek(double timestamp, SeekMode mode);
+  // Runs `step`, keeping the message of what it throws for stats().
+  template <class Step>
+  auto recording_errors(Step&& step) -> decltype(step()) {
+    try {
+      return step();
+    } catch (const std::exception& e) {
+      last_error = e.what();
+      throw;
+    }
+  }
+  // What frames on demand needs of the reader (ReaderSteps). Each step is
+  // an operation of its own, as the public calls are: what FFmpeg logged
+  // before is not its reason.
+  void seek_precise(double seconds) override {
+    clear_last_log();
+    recording_errors([&] { seek(std::max(seconds, 0.0), SeekMode::kPrecise); });
+  }
+  void skip_to(double seconds) override {
+    seeker.end_landing_checks();
+    for (auto& o : outputs) o->skip_to(seconds);
+  }
+  bool process_packet() override {
+    clear_last_log();
+    return recording_errors([&] { return process_packet(std::nullopt, 10.0); }) == 0;
+  }
+  bool at_end() const override { return ended; }
   // The decoded stream of source stream `index`, made on first use with
   // the decoder `options` ask for; throws when it already has another.
   // Sets `made` when it was made here.
@@ -105,104 +119,7 @@ struct StreamReader::Impl {
   // Output `output`, checked for frames on demand (video, frame by frame).
   detail::OutputStream& output_for_frames(int output);
   // The frame index of video stream `src_index`, built on first use.
-  const detail::FrameIndex& index_of(int src_index, StreamReader& reader);
-
-  // Whether `e` (from reading a packet) is a network source failing, which
-  // a reconnect may cure.
-  static bool is_connection_failure(const Error& e) {
-    if (e.kind() == ErrorKind::kTimeout || e.kind() == ErrorKind::kConnection) return true;
-    const int code = e.av_code();
-    return code == AVERROR(EIO) || code == AVERROR(ECONNRESET) ||
-           code == AVERROR(EPIPE) || code == AVERROR(ETIMEDOUT) ||
-           code == AVERROR(ECONNREFUSED) || code == AVERROR(ENETUNREACH) ||
-           code == AVERROR(EHOSTUNREACH) || code == AVERROR_EOF;
-  }
-
-  // Sleeps `seconds`, in steps, giving up at once on interrupt().
-  void wait_before_reconnect(double seconds) {
-    const auto until = std::chrono::steady_clock::now() +
-                       std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                           std::chrono::duration<double>(seconds));
-    while (std::chrono::steady_clock::now() < until) {
-      if (interrupt && interrupt->exchange(false)) {
-        throw Error(ErrorKind::kInterrupted,
-                    "waiting to reconnect to " + source->name() +
-                        " was interrupted by StreamReader.interrupt()");
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-  }
-
-  // Reopens the source after `reason`, up to max_reconnects times with
-  // growing waits (0.5 s doubling to 8 s). Returns whether it reconnected;
-  // when every attempt failed, a source that ended (`ended`) just ends and
-  // one that failed raises the last error.
-  bool reconnect_after(const std::string& reason, bool ended) {
-    if (!reopen) return false;
-    std::string last = reason;
-    double wait = 0.5;
-    for (int attempt = 0; attempt < max_reconnects; ++attempt) {
-      wait_before_reconnect(wait);
-      wait = std::min(wait * 2, 8.0);
-      try {
-        std::unique_ptr<Source> fresh = reopen();
-        for (const auto& [index, decoded] : streams) {
-          const AVFormatContext* ctx = fresh->get();
-          if (index >= static_cast<int>(ctx->nb_streams) ||
-              ctx->streams[index]->codecpar->codec_id !=
-                  decoded.stream()->codecpar->codec_id) {
-            throw Error(ErrorKind::kInvalidData,
-                        source->name() + " came back with other streams");
-          }
-        }
-        source = std::move(fresh);
-        for (auto& [index, decoded] : streams) {
-          decoded.set_stream(source->get()->streams[index]);
-          decoded.restart(/*mid_stream=*/true, /*show_damaged=*/false);
-        }
-        ++reconnects;
-        settle_offset = true;
-        last_error = "reconnected after: " + reason;
-        return true;
-      } catch (const Error& e) {
-        if (e.kind() == ErrorKind::kInterrupted) throw;
-        last = e.what();
-      }
-    }
-    if (ended) return false;
-    throw Error(ErrorKind::kGeneric,
-                source->name() + " failed and " + std::to_string(max_reconnects) +
-                    " reconnect attempt(s) did not bring it back: " + last);
-  }
-
-  // After a reconnect, shifts packet times so that they never go back, and
-  // counts the video frames a gap lost.
-  void map_packet_time(AVPacket* pkt) {
-    const AVStream* st = source->get()->streams[pkt->stream_index];
-    const int64_t ts = pkt->pts != AV_NOPTS_VALUE ? pkt->pts : pkt->dts;
-    if (ts == AV_NOPTS_VALUE || st->time_base.num <= 0) return;
-    const double t = ts * av_q2d(st->time_base);
-    if (settle_offset) {
-      settle_offset = false;
-      const double previous = newest_packet_time.value_or(t + time_offset);
-      const int video = av_find_best_stream(source->get(), AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0);
-      const double rate =
-          video >= 0 ? av_q2d(stream_frame_rate(source->get()->streams[video])) : 0.0;
-      if (t + time_offset < previous) {
-        // The source restarted its clock: go on one frame after the last.
-        time_offset = previous + (rate > 0 ? 1 / rate : 0.02) - t;
-      } else if (rate > 0) {
-        frames_lost += std::max<int64_t>(
-            0, std::llround((t + time_offset - previous) * rate) - 1);
-      }
-    }
-    if (time_offset != 0) {
-      const int64_t shift = std::llround(time_offset / av_q2d(st->time_base));
-      if (pkt->pts != AV_NOPTS_VALUE) pkt->pts += shift;
-      if (pkt->dts != AV_NOPTS_VALUE) pkt->dts += shift;
-    }
-    newest_packet_time = std::max(newest_packet_time.value_or(t + time_offset), t + time_offset);
-  }
+  const detail::FrameIndex& index_of(int src_index);
 
   // End of input: drain every decoder, then end every filter.
   void drain() {
@@ -250,12 +167,12 @@ StreamReader::StreamReader(const std::string& src,
                 "reconnect must be >= 0, got " + std::to_string(reconnect));
   }
   if (reconnect > 0 && is_network(src)) {
-    impl_->max_reconnects = reconnect;
     auto interrupt = interrupt_;
-    impl_->reopen = [=]() {
-      return std::make_unique<Source>(src, format, options, safe, interrupt, timeout);
-    };
-    impl_->interrupt = interrupt_;
+    impl_->source.reconnect_with(
+        [=]() {
+          return std::make_unique<Source>(src, format, options, safe, interrupt, timeout);
+        },
+        reconnect, interrupt_);
   }
 }
 
@@ -531,39 +448,26 @@ OutputStreamInfo StreamReader::out_stream_info(int index) const {
 int StreamReader::process_packet(std::optional<double> timeout_ms,
                                  double backoff_ms) {
   Impl& m = impl();
-  try {
-    return m.process_packet(timeout_ms, backoff_ms);
-  } catch (const std::exception& e) {
-    m.last_error = e.what();
-    throw;
-  }
+  return m.recording_errors([&] { return m.process_packet(timeout_ms, backoff_ms); });
 }
 
 int StreamReader::Impl::process_packet(std::optional<double> timeout_ms,
                                        double backoff_ms) {
   Impl& m = *this;
-  if (m.at_end) return 1;
+  if (m.ended) return 1;
   const RetryPolicy retry = RetryPolicy::from(timeout_ms, backoff_ms);
-  int ret = 0;
-  try {
-    ret = m.source->read_packet(m.packet.get(), retry);
-  } catch (const Error& e) {
-    if (!m.reopen || !is_connection_failure(e)) throw;
-    m.reconnect_after(e.what(), /*ended=*/false);
+  const LiveSource::Read read = m.source.read_packet(m.packet.get(), retry, m.streams);
+  if (read == LiveSource::Read::kReconnected) {
+    m.last_error = "reconnected after: " + m.source.reconnect_reason();
     return 0;
   }
-  if (ret == AVERROR_EOF && m.reopen &&
-      m.reconnect_after("the source ended", /*ended=*/true)) {
-    return 0;
-  }
-  if (ret == AVERROR_EOF) {
+  if (read == LiveSource::Read::kEnd) {
     m.drain();
     if (m.seeker.check_landing(/*at_end_of_input=*/true)) return 0;
-    m.at_end = true;
+    m.ended = true;
     return 1;
   }
   PacketUnrefGuard guard(m.packet.get());
-  if (m.reopen) m.map_packet_time(m.packet.get());
   m.seeker.count_packet();
   ++m.packets;
   if (!m.first_packet_at) m.first_packet_at = std::chrono::steady_clock::now();
@@ -619,19 +523,18 @@ std::vector<std::optional<Chunk>> StreamReader::pop_chunks() {
 
 void StreamReader::seek(double timestamp, SeekMode mode) {
   Impl& m = impl();
-  try {
-    if (!(timestamp >= 0) || !std::isfinite(timestamp)) {
-      throw Error(ErrorKind::kInvalidArgument,
-                  "seek timestamp must be a finite number of seconds >= 0, got " +
-                      std::to_string(timestamp));
-    }
-    // Far beyond any media's end (and safe from overflow): 10^12 s.
-    m.seeker.begin_seek(std::min(timestamp, 1e12), mode);
-  } catch (const std::exception& e) {
-    m.last_error = e.what();
-    throw;
+  m.recording_errors([&] { m.seek(timestamp, mode); });
+}
+
+void StreamReader::Impl::seek(double timestamp, SeekMode mode) {
+  if (!(timestamp >= 0) || !std::isfinite(timestamp)) {
+    throw Error(ErrorKind::kInvalidArgument,
+                "seek timestamp must be a finite number of seconds >= 0, got " +
+                    std::to_string(timestamp));
   }
-  m.at_end = false;
+  // Far beyond any media's end (and safe from overflow): 10^12 s.
+  seeker.begin_seek(std::min(timestamp, 1e12), mode);
+  ended = false;
 }
 
 ReaderStats StreamReader::stats() const {
@@ -640,8 +543,8 @@ ReaderStats StreamReader::stats() const {
   const AVIOContext* pb = m.source->get()->pb;
   s.bytes = pb ? pb->bytes_read : 0;
   s.packets = m.packets;
-  s.reconnects = m.reconnects;
-  s.frames_lost = m.frames_lost;
+  s.reconnects = m.source.reconnects();
+  s.frames_lost = m.source.frames_lost();
   s.last_error = m.last_error;
   double media_elapsed = 0;
   for (const auto& out : m.outputs) {
@@ -673,7 +576,7 @@ std::vector<int> StreamReader::outputs_that_began_dropping() {
 
 // ---- frames on demand ----
 
-const detail::FrameIndex& StreamReader::Impl::index_of(int src_index, StreamReader& reader) {
+const detail::FrameIndex& StreamReader::Impl::index_of(int src_index) {
   auto it = frame_indices.find(src_index);
   if (it != frame_indices.end()) return it->second;
   if (stream(src_index, "source stream index")->codecpar->codec_type !=
@@ -685,13 +588,14 @@ const detail::FrameIndex& StreamReader::Impl::index_of(int src_index, StreamRead
   FrameIndex index = FrameIndex::build(*source, src_index, describe(src_index));
   it = frame_indices.emplace(src_index, std::move(index)).first;
   // The scan left the source at its end: back to the start, as seek(0).
-  reader.seek(0, SeekMode::kPrecise);
+  clear_last_log();
+  recording_errors([&] { seek(0, SeekMode::kPrecise); });
   return it->second;
 }
 
 FrameIndexInfo StreamReader::frame_index(int src_index) {
   Impl& m = impl();
-  const FrameIndex& index = m.index_of(src_index, *this);
+  const FrameIndex& index = m.index_of(src_index);
   FrameIndexInfo info;
   for (int64_t i = 0; i < index.size(); ++i) {
     info.pts.push_back(index.seconds(i));
@@ -723,7 +627,7 @@ OutputStream& StreamReader::Impl::output_for_frames(int output) {
 Chunk StreamReader::frames_at(int output, const std::vector<int64_t>& indices) {
   Impl& m = impl();
   OutputStream& out = m.output_for_frames(output);
-  const FrameIndex& index = m.index_of(out.source_index(), *this);
+  const FrameIndex& index = m.index_of(out.source_index());
   for (int64_t i : indices) {
     if (i < 0 || i >= index.size()) {
       throw Error(ErrorKind::kIndexOutOfRange,
@@ -733,27 +637,15 @@ Chunk StreamReader::frames_at(int output, const std::vector<int64_t>& indices) {
                       std::to_string(index.size() - 1) + ")");
     }
   }
-  ReaderSteps steps;
-  steps.seek_precise = [this](double t) { seek(std::max(t, 0.0), SeekMode::kPrecise); };
-  steps.skip_to = [&m](double t) {
-    m.seeker.end_landing_checks();
-    for (auto& o : m.outputs) o->skip_to(t);
-  };
-  steps.process_packet = [this] { return process_packet() == 0; };
-  steps.at_end = [&m] { return m.at_end; };
-  try {
-    return frames_on_demand(out, index, indices, steps,
-                            m.describe(out.source_index()));
-  } catch (const std::exception& e) {
-    m.last_error = e.what();
-    throw;
-  }
+  return m.recording_errors([&] {
+    return frames_on_demand(out, index, indices, m, m.describe(out.source_index()));
+  });
 }
 
 Chunk StreamReader::frames_played_at(int output, const std::vector<double>& seconds) {
   Impl& m = impl();
   const int src = m.output_for_frames(output).source_index();
-  const FrameIndex& index = m.index_of(src, *this);
+  const FrameIndex& index = m.index_of(src);
   std::vector<int64_t> indices;
   for (double t : seconds) {
     auto i = index.played_at(t);

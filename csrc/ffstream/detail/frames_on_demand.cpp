@@ -38,7 +38,7 @@ std::string seconds_text(double s) {
 
 Chunk frames_on_demand(OutputStream& out, const FrameIndex& index,
                        const std::vector<int64_t>& indices,
-                       const ReaderSteps& reader, const std::string& context) {
+                       ReaderSteps& reader, const std::string& context) {
   if (out.cuda_device()) {
     throw Error(ErrorKind::kNotImplemented,
                 "frames on demand (get_frames_at) from a hw_accel output of " + context +

@@ -11,7 +11,6 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -23,20 +22,25 @@
 namespace ffstream::detail {
 
 // What frames on demand needs of the reader.
-struct ReaderSteps {
-  std::function<void(double)> seek_precise;
+class ReaderSteps {
+ public:
+  // A precise seek to `seconds` (>= 0).
+  virtual void seek_precise(double seconds) = 0;
   // Moves every output to `seconds` without a seek (OutputStream::skip_to);
   // the last seek's landing checks end.
-  std::function<void(double)> skip_to;
+  virtual void skip_to(double seconds) = 0;
   // Processes one packet; false once the source is at its end and drained.
-  std::function<bool()> process_packet;
-  std::function<bool()> at_end;
+  virtual bool process_packet() = 0;
+  virtual bool at_end() const = 0;
+
+ protected:
+  ~ReaderSteps() = default;
 };
 
 // The frames of `out` at `indices` (presentation order, checked by the
 // caller against the index) as one chunk.
 Chunk frames_on_demand(OutputStream& out, const FrameIndex& index,
                        const std::vector<int64_t>& indices,
-                       const ReaderSteps& reader, const std::string& context);
+                       ReaderSteps& reader, const std::string& context);
 
 }  // namespace ffstream::detail

@@ -47,8 +47,8 @@
 #include <vector>
 
 #include "ffstream/detail/decoded_stream.h"
+#include "ffstream/detail/live_source.h"
 #include "ffstream/detail/output_stream.h"
-#include "ffstream/detail/source.h"
 #include "ffstream/options.h"
 #include "ffstream/stream_info.h"
 
@@ -59,9 +59,9 @@ class SeekMachine {
   using Streams = std::map<int, DecodedStream>;
   using Outputs = std::vector<std::unique_ptr<OutputStream>>;
 
-  // The reader's own source (which a reconnect replaces), decoded streams
-  // and outputs; all outlive this.
-  SeekMachine(std::unique_ptr<Source>& source, Streams& streams, Outputs& outputs)
+  // The reader's source (through which the current one is reached: a
+  // reconnect replaces it), decoded streams and outputs; all outlive this.
+  SeekMachine(LiveSource& source, Streams& streams, Outputs& outputs)
       : source_(source), streams_(streams), outputs_(outputs) {}
 
   // seek(): makes the plan and the first try. `seconds` is finite, >= 0.
@@ -101,7 +101,7 @@ class SeekMachine {
   // stream's packets may start (see seek.cpp).
   std::optional<int64_t> video_key_from(Try kind, const DecodedStream& stream) const;
 
-  std::unique_ptr<Source>& source_;
+  LiveSource& source_;
   Streams& streams_;
   Outputs& outputs_;
   std::optional<Plan> plan_;  // while the landing may still be checked
