@@ -110,8 +110,10 @@ def _probe(path, entries, count=False):
     return json.loads(p.stdout)
 
 
-def check_output(spec, expected) -> str:
-    """What ffprobe says of the output: 'ok ...' or what is wrong."""
+def check_output(spec, expected, res) -> str:
+    """What ffprobe says of the output: 'ok ...' or what is wrong. For the
+    clips: every clip non-empty (the worker counts them), the first and the
+    last decoded."""
     try:
         if spec["op"] == "video":
             s = _probe(spec["out"], "stream=codec_name,pix_fmt,nb_read_frames", True)["streams"][0]
@@ -127,8 +129,8 @@ def check_output(spec, expected) -> str:
         for name in ("first.flac", "last.flac"):
             info = _probe(Path(spec["out"]) / name, "frame=nb_samples")
             counts.append(sum(int(f["nb_samples"]) for f in info["frames"]))
-        verdict = "ok" if counts == [CLIP_RATE] * 2 else "WRONG"
-        return f"{verdict} first/last {counts[0]}/{counts[1]} samples"
+        verdict = "ok" if counts == [CLIP_RATE] * 2 and res["frames"] == expected else "WRONG"
+        return f"{verdict} {res['frames']} clips, first/last {counts[0]}/{counts[1]} samples"
     except (RuntimeError, KeyError, IndexError, ValueError) as e:
         return f"WRONG: {e}"
 
@@ -216,7 +218,7 @@ def main(argv=None) -> int:
                                 else os.path.join(tmp, f"out.{spec['ext']}"))
                     res, rss = run_worker(spec, env, script="_encode_workers.py")
                     if rep == 0 and "seconds" in res:
-                        checks[(c["name"], label)] = check_output(spec, expected[c["op"]])
+                        checks[(c["name"], label)] = check_output(spec, expected[c["op"]], res)
                 finally:
                     shutil.rmtree(tmp, ignore_errors=True)
                 res["rss_kb"] = res.get("child_maxrss_kb", rss)
