@@ -272,10 +272,11 @@ def worker_env(peer_paths):
 OTHER_PYTHON: dict = {}
 
 
-def run_worker(spec: dict, env: dict, timeout: float = 600):
-    """Runs one worker; returns (result dict, its peak RSS in KB)."""
+def run_worker(spec: dict, env: dict, timeout: float = 600, script: str = "_workers.py"):
+    """Runs one worker (``script``, in this directory); returns (result dict,
+    its peak RSS in KB)."""
     python, env = OTHER_PYTHON.get(spec["peer"], (sys.executable, env))
-    cmd = [python, str(HERE / "_workers.py"), json.dumps(spec)]
+    cmd = [python, str(HERE / script), json.dumps(spec)]
     p = subprocess.Popen(
         cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True
     )
@@ -300,6 +301,32 @@ def run_worker(spec: dict, env: dict, timeout: float = 600):
     # ru.ru_maxrss is the worker's (or a reaped child's, if larger). The ffmpeg
     # peer reports the ffmpeg process's own.
     return json.loads(out.strip().splitlines()[-1]), ru.ru_maxrss
+
+
+def probe_peers(peers, wanted, env, pyav19_python):
+    """Imports each peer in a worker: returns ({peer: version}, notes); a peer
+    not wanted, missing or failing to import is left out with a note."""
+    versions, notes = {}, []
+    for peer in peers:
+        if peer not in wanted:
+            notes.append(f"{peer}: not requested (--peers)")
+            continue
+        if peer == "ffmpeg" and shutil.which("ffmpeg") is None:
+            notes.append("ffmpeg: skipped, no ffmpeg command on PATH")
+            continue
+        if peer == "pyav19":
+            if not pyav19_python:
+                notes.append("pyav19: skipped, no --pyav19-python")
+                continue
+            # Its own interpreter and nothing of this one's path.
+            bare = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+            OTHER_PYTHON["pyav19"] = (pyav19_python, bare)
+        res, _ = run_worker({"op": "probe", "peer": peer}, env, timeout=120)
+        if "version" in res:
+            versions[peer] = res["version"]
+        else:
+            notes.append(f"{peer}: skipped, not available ({res.get('error')})")
+    return versions, notes
 
 
 def machine_info() -> dict:
@@ -354,9 +381,12 @@ def summarize(case, label, runs, media_info):
         n=len(ok),
         frames=frames,
         throughput=amount / med,
-        unit={"frames": "frames/s", "audio-s": "audio-s/s", "seeks": "seeks/s"}[
-            case["unit"]
-        ],
+        unit={
+            "frames": "frames/s",
+            "audio-s": "audio-s/s",
+            "seeks": "seeks/s",
+            "clips": "clips/s",
+        }[case["unit"]],
         rss_mb=rss,
         frames_set=sorted({r["frames"] for r in ok}),
     )
@@ -463,27 +493,7 @@ def main(argv=None) -> int:
         " (other work on the machine slows all peers alike: runs are interleaved)"
     )
 
-    # Peers: import each in a worker; a failure skips it with a note.
-    versions, notes = {}, []
-    for peer in PEERS:
-        if peer not in wanted:
-            notes.append(f"{peer}: not requested (--peers)")
-            continue
-        if peer == "ffmpeg" and shutil.which("ffmpeg") is None:
-            notes.append("ffmpeg: skipped, no ffmpeg command on PATH")
-            continue
-        if peer == "pyav19":
-            if not a.pyav19_python:
-                notes.append("pyav19: skipped, no --pyav19-python")
-                continue
-            # Its own interpreter and nothing of this one's path.
-            bare = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-            OTHER_PYTHON["pyav19"] = (a.pyav19_python, bare)
-        res, _ = run_worker({"op": "probe", "peer": peer}, env, timeout=120)
-        if "version" in res:
-            versions[peer] = res["version"]
-        else:
-            notes.append(f"{peer}: skipped, not available ({res.get('error')})")
+    versions, notes = probe_peers(PEERS, wanted, env, a.pyav19_python)
     if "ffstream" not in versions:
         print("ffstream itself cannot be imported:", notes[-1], file=sys.stderr)
         return 1
