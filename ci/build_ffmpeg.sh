@@ -29,22 +29,24 @@ series="${FFSTREAM_FFMPEG_VERSION:-9.0}"
 cache="${FFSTREAM_FFMPEG_CACHE:-$HOME/.cache/ffstream-ffmpeg}"
 jobs=$(nproc 2>/dev/null || echo 2)
 
-# What the wheel needs and nothing more: decoders, demuxers, parsers, the
-# bitstream filters and protocols that demuxers use (https through GnuTLS),
-# filters, swscale and swresample, the lavfi input device (FFmpeg's test
-# sources; the README's example uses it). No encoders or muxers but the raw
-# ones the ffmpeg program needs to write reference decodes (ffstream only
-# decodes), and no library that was not chosen here (--disable-autodetect).
-# The ffmpeg and ffprobe programs are built but never shipped: the wheel
-# carries the libraries only.
+# What the wheel needs: decoders, demuxers, parsers, the bitstream filters
+# and protocols (https through GnuTLS), filters, swscale and swresample, the
+# lavfi input device (FFmpeg's test sources; the README's example uses it);
+# for StreamWriter and AudioEffector, FFmpeg's own encoders and muxers and
+# the LGPL-compatible encoder libraries below (MP3, Opus, Vorbis, VP8/VP9,
+# H.264 through OpenH264, AV1 through libaom, NVENC). No library that was
+# not chosen here (--disable-autodetect). The ffmpeg and ffprobe programs
+# are built but never shipped: the wheel carries the libraries only.
 configure_flags=(
   --enable-shared --disable-static --enable-pic
   --disable-programs --enable-ffmpeg --enable-ffprobe
   --disable-doc --disable-debug
   --disable-autodetect
-  --disable-encoders --enable-encoder='rawvideo,wrapped_avframe,pcm_*'
-  --disable-muxers --enable-muxer='rawvideo,null,pcm_*'
   --disable-outdevs --disable-indevs --enable-indev=lavfi
+  # Encoder libraries: LAME is LGPL, the others BSD; x264/x265 (GPL) and
+  # fdk-aac (nonfree) stay out.
+  --enable-libmp3lame --enable-libopus --enable-libvorbis --enable-libvpx
+  --enable-libopenh264 --enable-libaom
   --enable-x86asm
   --enable-zlib
   --enable-libdav1d
@@ -53,7 +55,7 @@ configure_flags=(
   # NVIDIA's decode API through the driver loaded at run time (ffnvcodec
   # headers only; no CUDA toolkit is linked): cuvid decoders and nvdec hwaccels.
   # clang compiles the CUDA filters (scale_cuda and others) to PTX.
-  --enable-ffnvcodec --enable-nvdec --enable-cuvid --enable-cuda-llvm
+  --enable-ffnvcodec --enable-nvdec --enable-cuvid --enable-nvenc --enable-cuda-llvm
 )
 # Guard the licence: none of these may ever be added.
 for flag in "${configure_flags[@]}"; do
@@ -83,7 +85,8 @@ if [ -f "$prefix/.complete" ]; then
 fi
 
 # Build tools and the libraries chosen above, from Debian.
-packages=(nasm pkg-config clang zlib1g-dev libdav1d-dev libgnutls28-dev libffmpeg-nvenc-dev xz-utils)
+packages=(nasm pkg-config clang zlib1g-dev libdav1d-dev libgnutls28-dev libffmpeg-nvenc-dev xz-utils
+          libmp3lame-dev libopus-dev libvorbis-dev libvpx-dev libopenh264-dev libaom-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
