@@ -7,7 +7,8 @@ package's __init__ imports torch. Then it checks that every FFmpeg library
 in the process is one the wheel carries, decodes a lavfi source and two
 files made by the ffmpeg command (a FLAC sine, an MPEG-4 mp4), takes the
 chunks into numpy through DLPack and checks their values against the known
-sine and the ffmpeg command's decodes.
+sine and the ffmpeg command's decodes; then writes the sine with the wheel's
+FLAC and MP3 encoders and reads it back.
 
 A plain script, `python tests/wheel_smoke.py`, not a pytest module:
 tests/conftest.py imports torch.
@@ -108,6 +109,28 @@ def check_mpeg4_mp4(ext, path):
     assert np.array_equal(frames, ffmpeg_rgb24("-i", path))
 
 
+def check_writer_round_trip(ext, path):
+    """The wheel encodes: the sine written to FLAC and MP3 by the wheel's
+    own encoders (numpy arrays handed over by DLPack), read back."""
+    sine = (0.5 * np.sin(2 * np.pi * SINE_HZ * np.arange(SINE_FRAMES) / SINE_RATE)).astype(np.float32)
+    for name, encoder in (("flac", "flac"), ("mp3", "libmp3lame")):
+        out = path.with_suffix("." + name)
+        writer = ext.StreamWriter(str(out), "", 4096)
+        options = ext.AudioEncodeOptions()
+        options.sample_rate, options.num_channels, options.format = SINE_RATE, 1, "flt"
+        options.encoding.encoder = encoder
+        writer.add_audio_stream(options)
+        writer.open({})
+        writer.write_audio_chunk(0, sine.reshape(-1, 1).__dlpack__(), None)
+        writer.close()
+        _, samples = decode(ext, str(out), "audio", "flt")
+        assert samples.shape == (SINE_FRAMES, 1), (name, samples.shape)
+        # FLAC holds 16-bit samples; MP3 is lossy, compared where its delay
+        # does not reach.
+        error = np.abs(samples[1000:-1000, 0] - sine[1000:-1000]).max()
+        assert error < (1e-4 if name == "flac" else 0.1), (name, error)
+
+
 def main():
     ext, package = load_extension()
     with tempfile.TemporaryDirectory() as tmp:
@@ -117,6 +140,7 @@ def main():
         check_lavfi(ext)
         check_flac_sine(ext, flac)
         check_mpeg4_mp4(ext, mp4)
+        check_writer_round_trip(ext, Path(tmp, "written"))
     check_runs_on_the_wheels_ffmpeg(ext, package)
     assert "torch" not in sys.modules, "the smoke test must not need torch"
     python = "%d.%d" % sys.version_info[:2]
