@@ -4,7 +4,7 @@
 #include <cstdlib>
 #include <new>
 
-#if defined(__linux__)
+#if defined(FFSTREAM_GUARD_STORAGE) && defined(__linux__)
 #include <sys/mman.h>
 #include <unistd.h>
 #endif
@@ -69,21 +69,6 @@ Storage allocate_storage(size_t num_bytes) {
       (num_bytes + kStorageTailSlack + kAlignment - 1) / kAlignment * kAlignment;
 #if defined(FFSTREAM_GUARD_STORAGE) && defined(__linux__)
   if (rounded >= kGuardFrom) return allocate_guarded(rounded);
-#endif
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-  // Big blocks (video chunks) in transparent huge pages where the kernel
-  // offers them on request: mapping a 200 MB chunk then takes ~100 faults
-  // instead of ~50,000, which also keeps two readers in two threads from
-  // queueing on the kernel's page-fault path. Aligned to the huge page so
-  // that all of the block can use them.
-  constexpr size_t kHugePage = size_t{2} << 20;
-  if (rounded >= 2 * kHugePage) {
-    const size_t whole = (rounded + kHugePage - 1) / kHugePage * kHugePage;
-    void* big = std::aligned_alloc(kHugePage, whole);
-    if (big == nullptr) throw std::bad_alloc();
-    madvise(big, whole, MADV_HUGEPAGE);  // advice: ignored where unsupported
-    return Storage(static_cast<uint8_t*>(big), [](uint8_t* q) { std::free(q); });
-  }
 #endif
   void* p = std::aligned_alloc(kAlignment, rounded);
   if (p == nullptr) throw std::bad_alloc();
