@@ -24,6 +24,10 @@ if ! "$py" -c "import pytest, numpy, pybind11, scikit_build_core, cmake, ninja, 
   "${pip[@]}" pytest numpy "pybind11>=2.12" "scikit-build-core>=0.10" cmake ninja \
     "mypy>=1.10" "ruff>=0.6"
 fi
+# tqdm draws the CLI's progress bar on a terminal (the ffstream[cli] extra).
+if ! "$py" -c "import tqdm" 2>/dev/null; then
+  "${pip[@]}" "tqdm>=4.60"
+fi
 # Ray Data for ffstream.ray and its tests (the ffstream[ray] extra).
 if ! "$py" -c "import ray.data, pydantic" 2>/dev/null; then
   echo "ffstream: installing Ray Data (ffstream[ray])"

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import importlib
+import io
 import re
 import subprocess
 import sys
 
 import media
 import pytest
+from ffstream.__main__ import _Progress
 
 LAVFI_SRC = "sine=frequency=440:sample_rate=8000"
 
@@ -107,3 +110,61 @@ def test_decode_reports_every_frame(cli, make_media):
     assert match, result.stdout
     assert int(match.group(1)) == nb_frames
     assert "audio:" not in result.stdout  # the file has no audio
+
+
+def test_decode_in_a_pipe_writes_no_control_characters(cli):
+    result = cli["decode h264.mp4"]
+    _assert_ok(result)
+    for text in (result.stdout, result.stderr):
+        assert "\r" not in text and "\x1b" not in text, repr(text[-200:])
+    # Progress still reaches a log, as plain lines.
+    assert re.search(r"^[\d.]+ (of [\d.]+ )?s of media decoded in [\d.]+ s$", result.stderr, re.MULTILINE)
+
+
+class _Stream(io.StringIO):
+    def __init__(self, tty: bool):
+        super().__init__()
+        self._tty = tty
+
+    def isatty(self):
+        return self._tty
+
+
+def test_progress_lines_without_a_terminal():
+    out = _Stream(tty=False)
+    progress = _Progress(10.0, out)
+    progress.INTERVAL_S = 0.0
+    for done in (2.0, 4.0, 6.0):
+        progress.update(done)
+    progress.close(10.0)
+    lines = out.getvalue().splitlines()
+    done = [line.split(" s of media")[0] for line in lines]
+    assert done == ["2.0 of 10.0", "4.0 of 10.0", "6.0 of 10.0", "10.0 of 10.0"]
+    assert "\r" not in out.getvalue()
+
+
+def test_progress_on_a_terminal_redraws_in_place(monkeypatch):
+    real_import = importlib.import_module
+
+    def no_tqdm(name, *args):
+        if name == "tqdm":
+            raise ImportError(name)
+        return real_import(name, *args)
+
+    monkeypatch.setattr(importlib, "import_module", no_tqdm)
+    out = _Stream(tty=True)
+    progress = _Progress(10.0, out)
+    progress.update(5.0)
+    progress.close(10.0)
+    text = out.getvalue()
+    assert text.startswith("\r[###############---------------]    5.0/10.0 s media")
+    assert text.endswith("\n") and text.count("\r") == 2
+
+
+def test_progress_on_a_terminal_uses_tqdm_when_installed():
+    pytest.importorskip("tqdm")
+    out = _Stream(tty=True)
+    progress = _Progress(10.0, out)
+    progress.update(5.0)
+    progress.close(10.0)
+    assert "10.0/10.0 s" in out.getvalue()

@@ -11,6 +11,7 @@ whether all of it works.
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 import time
 from typing import Dict, List, Optional
@@ -69,13 +70,67 @@ def print_source(reader: StreamReader, src: str, out=sys.stdout) -> None:
             print(f"{'':>16}{key}: {value}", file=out)
 
 
-def _progress(done_s: float, total_s: Optional[float], elapsed: float) -> str:
-    width = 30
-    if total_s:
-        frac = min(done_s / total_s, 1.0)
-        bar = "#" * int(frac * width) + "-" * (width - int(frac * width))
-        return f"\r[{bar}] {done_s:6.1f}/{total_s:.1f} s media  {elapsed:5.1f} s"
-    return f"\r{done_s:8.1f} s media  {elapsed:5.1f} s"
+class _Progress:
+    """How much media is decoded. On a terminal: a bar redrawn in place
+    (tqdm's when it is installed: ``pip install ffstream[cli]``). Anywhere
+    else (a pipe, a CI log, ``| tee``): a plain line at most once a second,
+    with no carriage returns or escape sequences."""
+
+    INTERVAL_S = 1.0
+
+    def __init__(self, total_s: Optional[float], out) -> None:
+        self._total = total_s
+        self._out = out
+        self._start = time.perf_counter()
+        self._last_line = self._start
+        self._shown = 0.0
+        self._bar = None
+        isatty = getattr(out, "isatty", None)
+        self._tty = bool(isatty and isatty())
+        if self._tty:
+            try:  # an optional dependency, untyped: looked up by name
+                tqdm = importlib.import_module("tqdm").tqdm
+            except ImportError:
+                tqdm = None
+            if tqdm is not None:
+                self._bar = tqdm(
+                    total=total_s, file=out, desc="media",
+                    bar_format="{l_bar}{bar}| {n:.1f}/{total_fmt} s [{elapsed}]",
+                )
+
+    def _text(self, done_s: float) -> str:
+        elapsed = time.perf_counter() - self._start
+        if self._total:
+            return f"{done_s:.1f} of {self._total:.1f} s of media decoded in {elapsed:.1f} s"
+        return f"{done_s:.1f} s of media decoded in {elapsed:.1f} s"
+
+    def update(self, done_s: float) -> None:
+        if self._bar is not None:
+            self._bar.update(max(done_s - self._shown, 0.0))
+            self._shown = max(self._shown, done_s)
+        elif self._tty:
+            print("\r" + self._bar_text(done_s), end="", file=self._out, flush=True)
+        elif time.perf_counter() - self._last_line >= self.INTERVAL_S:
+            self._last_line = time.perf_counter()
+            print(self._text(done_s), file=self._out, flush=True)
+
+    def close(self, done_s: float) -> None:
+        if self._bar is not None:
+            self.update(done_s)
+            self._bar.close()
+        elif self._tty:
+            print("\r" + self._bar_text(done_s), file=self._out)
+        else:
+            print(self._text(done_s), file=self._out)
+
+    def _bar_text(self, done_s: float) -> str:
+        width = 30
+        elapsed = time.perf_counter() - self._start
+        if self._total:
+            frac = min(done_s / self._total, 1.0)
+            bar = "#" * int(frac * width) + "-" * (width - int(frac * width))
+            return f"[{bar}] {done_s:6.1f}/{self._total:.1f} s media  {elapsed:5.1f} s"
+        return f"{done_s:8.1f} s media  {elapsed:5.1f} s"
 
 
 def decode(reader: StreamReader, total_s: Optional[float], out=sys.stderr) -> dict:
@@ -93,6 +148,7 @@ def decode(reader: StreamReader, total_s: Optional[float], out=sys.stderr) -> di
     nbytes = 0
     media_s = 0.0
     start = time.perf_counter()
+    progress = _Progress(total_s, out) if out is not None else None
     for chunks in reader.stream():
         for kind, chunk in zip(kinds, chunks):
             if chunk is None:
@@ -100,15 +156,11 @@ def decode(reader: StreamReader, total_s: Optional[float], out=sys.stderr) -> di
             frames[kind] += chunk.shape[0]
             nbytes += chunk.numel() * chunk.element_size()
             media_s = max(media_s, chunk.pts)
-        if out is not None:
-            print(
-                _progress(media_s, total_s, time.perf_counter() - start),
-                end="",
-                file=out,
-            )
+        if progress is not None:
+            progress.update(media_s)
     elapsed = time.perf_counter() - start
-    if out is not None:
-        print(_progress(total_s or media_s, total_s, elapsed), file=out)
+    if progress is not None:
+        progress.close(total_s or media_s)
     return {"frames": frames, "bytes": nbytes, "seconds": elapsed}
 
 
