@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import io
+import json
 import re
 import subprocess
 import sys
@@ -30,6 +31,10 @@ def cli(make_media, tmp_path_factory):
         "info bad option": ["info", "--option", "bogus_opt=1", wav],
         "info missing": ["info", str(missing)],
         "decode h264.mp4": ["decode", str(make_media("h264.mp4"))],
+        **{
+            f"info json {name}": ["info", "--json", str(make_media(name))]
+            for name in JSON_MEDIA
+        },
     }
     procs = {
         name: subprocess.Popen(
@@ -168,3 +173,45 @@ def test_progress_on_a_terminal_uses_tqdm_when_installed():
     progress.update(5.0)
     progress.close(10.0)
     assert "10.0/10.0 s" in out.getvalue()
+
+
+JSON_MEDIA = ["av.mp4", "h264_bt709.mp4", "yuvj420p.mp4", "offset.mkv"]
+
+
+def _close(a, b):
+    return a == pytest.approx(b, abs=2e-3)
+
+
+@pytest.mark.parametrize("name", JSON_MEDIA)
+def test_info_json_matches_ffprobe(cli, make_media, name):
+    result = cli[f"info json {name}"]
+    _assert_ok(result)
+    got = json.loads(result.stdout)
+    probe = media.ffprobe(make_media(name))
+    fmt = probe["format"]
+    c = got["container"]
+    assert c["format"] == fmt["format_name"]
+    assert _close(c["duration"], float(fmt["duration"]))
+    assert _close(c["start_time"], float(fmt["start_time"]))
+    assert c["bit_rate"] == int(fmt["bit_rate"])
+    assert len(got["streams"]) == len(probe["streams"])
+    for s, p in zip(got["streams"], probe["streams"]):
+        assert s["media_type"] == p["codec_type"] and s["codec"] == p["codec_name"]
+        for key in ("start_time", "duration"):
+            if key in p:
+                assert _close(s[key], float(p[key])), (key, s, p)
+            else:
+                assert s[key] is None
+        if p["codec_type"] == "video":
+            for key in ("color_range", "color_space"):
+                want = p.get(key)
+                assert s[key] == (None if want in (None, "unknown") else want), (key, s[key], want)
+            assert "rotation" in s and (s["width"], s["height"]) == (p["width"], p["height"])
+    assert any(s["default"] for s in got["streams"])
+
+
+def test_info_table_shows_the_container(cli, make_media):
+    result = cli["info av.mp4"]
+    _assert_ok(result)
+    duration = float(media.ffprobe(make_media("av.mp4"))["format"]["duration"])
+    assert re.search(rf"container: .*mp4.*, duration {duration:.3f} s", result.stdout), result.stdout

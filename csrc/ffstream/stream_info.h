@@ -37,6 +37,22 @@ struct SourceStreamInfo {
   // av_display_rotation_get gives it); 0 when the stream has none. width
   // and height stay the stored frames'.
   double rotation = 0;
+  // Seconds, as the container states them; empty when it does not.
+  std::optional<double> start_time;
+  std::optional<double> duration;
+  // Video: FFmpeg's names of the colour range ("tv": limited, "pc": full)
+  // and matrix ("bt709", "bt470bg", ...); empty when unspecified.
+  std::string color_range;
+  std::string color_space;
+};
+
+// The container as a whole.
+struct ContainerInfo {
+  std::string format_name;       // the demuxer: "mov,mp4,m4a,3gp,3g2,mj2"...
+  std::string format_long_name;
+  std::optional<double> start_time;  // seconds; empty when unknown
+  std::optional<double> duration;    // seconds; empty when unknown
+  int64_t bit_rate = 0;              // bits per second; 0 when unknown
 };
 
 struct OutputStreamInfo {

@@ -230,6 +230,10 @@ SourceStreamInfo StreamReader::src_stream_info(int index) const {
   return describe_source_stream(impl().stream(index, "source stream index"));
 }
 
+ContainerInfo StreamReader::container_info() const {
+  return describe_container(impl().source->get());
+}
+
 // ---- outputs ----
 
 void StreamReader::Impl::check_own_stream(const OutputOptions& options) const {

@@ -73,6 +73,7 @@ class StreamReader {
   std::optional<int> default_video_stream() const;
   Metadata metadata() const;
   SourceStreamInfo src_stream_info(int index) const;
+  ContainerInfo container_info() const;
 
   // ---- outputs ----
   // Adds an output; returns its index. Throws for a bad stream index, a media

@@ -24,7 +24,18 @@ void register_info(py::module_& m) {
       .def_readonly("width", &SourceStreamInfo::width)
       .def_readonly("height", &SourceStreamInfo::height)
       .def_readonly("frame_rate", &SourceStreamInfo::frame_rate)
-      .def_readonly("rotation", &SourceStreamInfo::rotation);
+      .def_readonly("rotation", &SourceStreamInfo::rotation)
+      .def_readonly("start_time", &SourceStreamInfo::start_time)
+      .def_readonly("duration", &SourceStreamInfo::duration)
+      .def_readonly("color_range", &SourceStreamInfo::color_range)
+      .def_readonly("color_space", &SourceStreamInfo::color_space);
+
+  py::class_<ContainerInfo>(m, "ContainerInfo")
+      .def_readonly("format_name", &ContainerInfo::format_name)
+      .def_readonly("format_long_name", &ContainerInfo::format_long_name)
+      .def_readonly("start_time", &ContainerInfo::start_time)
+      .def_readonly("duration", &ContainerInfo::duration)
+      .def_readonly("bit_rate", &ContainerInfo::bit_rate);
 
   py::class_<ReaderStats>(m, "ReaderStats")
       .def_readonly("bytes", &ReaderStats::bytes)

@@ -153,6 +153,7 @@ void register_stream_reader(py::module_& m) {
       .def("default_audio_stream", locked(&StreamReader::default_audio_stream))
       .def("default_video_stream", locked(&StreamReader::default_video_stream))
       .def("get_metadata", locked(&StreamReader::metadata))
+      .def("container_info", locked(&StreamReader::container_info))
       .def("get_src_stream_info",
            [](R& r, int64_t index) {
              int i = to_index(index, "source stream index");

@@ -13,6 +13,7 @@ from ._errors import *  # noqa: F403 (the error classes, listed in _errors.__all
 from ._extension import ext as _ext
 from ._filter_graph import AudioInput, FilterGraph, FilterOutput, VideoInput, apply_audio_effect
 from ._info import (
+    ContainerInfo,
     FrameIndex,
     OutputAudioStream,
     OutputStream,
@@ -44,6 +45,7 @@ __all__ = [
     "OutputVideoStream",
     "ReaderStats",
     "FrameIndex",
+    "ContainerInfo",
     "FilterGraph",
     "AudioInput",
     "VideoInput",

@@ -1,6 +1,9 @@
 """Command line: ``python -m ffstream info SRC``, ``decode`` and ``doctor``.
 
-``info`` prints a source's streams and metadata. ``decode`` prints them too,
+``info`` prints a source's container (format, duration, start time, bit
+rate), metadata and streams (with their durations, start times, and for
+video rotation and colour range and matrix); ``info --json`` prints the same
+as JSON for scripts. ``decode`` prints them too,
 then decodes the default audio and video streams into tensors with a progress
 bar and reports the throughput; ``--example`` uses FFmpeg's built-in lavfi
 test sources, so no file is needed. ``doctor`` reports which FFmpeg ffstream
@@ -11,7 +14,9 @@ whether all of it works.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import importlib
+import json
 import sys
 import time
 from typing import Dict, List, Optional
@@ -42,14 +47,41 @@ def _describe(info) -> str:
     fields = {
         k: v
         for k, v in vars(info).items()
-        if k not in ("media_type", "codec", "metadata")
+        if k not in ("media_type", "codec", "metadata") and v is not None
     }
     return ", ".join(f"{k}={v}" for k, v in fields.items())
+
+
+def source_report(reader: StreamReader, src: str) -> dict:
+    """What ``info`` shows, as plain data (``info --json`` prints it)."""
+    streams = []
+    for i in range(reader.num_src_streams):
+        info = dataclasses.asdict(reader.get_src_stream_info(i))
+        info["index"] = i
+        info["default"] = i in (reader.default_audio_stream, reader.default_video_stream)
+        streams.append(info)
+    return {
+        "source": src,
+        "container": dataclasses.asdict(reader.get_container_info()),
+        "metadata": reader.get_metadata(),
+        "streams": streams,
+    }
+
+
+def _seconds(value: Optional[float]) -> str:
+    return "?" if value is None else f"{value:.3f} s"
 
 
 def print_source(reader: StreamReader, src: str, out=sys.stdout) -> None:
     """Prints the streams and metadata of an open source as a table."""
     print(f"Source: {src}", file=out)
+    c = reader.get_container_info()
+    rate = "?" if c.bit_rate is None else f"{c.bit_rate / 1000:.0f} kb/s"
+    print(
+        f"  container: {c.format}, duration {_seconds(c.duration)}, "
+        f"start {_seconds(c.start_time)}, bit rate {rate}",
+        file=out,
+    )
     for key, value in sorted(reader.get_metadata().items()):
         print(f"  {key}: {value}", file=out)
     print(f"{'#':>3}  {'type':<9} {'codec':<12} details", file=out)
@@ -168,7 +200,10 @@ def _cmd_info(args) -> int:
     with StreamReader(
         args.src, format=args.format, option=_parse_options(args.option)
     ) as r:
-        print_source(r, args.src)
+        if args.json:
+            print(json.dumps(source_report(r, args.src), indent=2))
+        else:
+            print_source(r, args.src)
     return 0
 
 
@@ -225,6 +260,8 @@ def main(argv: Optional[List[str]] = None) -> int:
             metavar="KEY=VALUE",
             help="option for FFmpeg when opening",
         )
+        if name == "info":
+            p.add_argument("--json", action="store_true", help="print the same as JSON")
         if name == "decode":
             p.add_argument(
                 "--example",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Dict, List, Optional, Type, TypeVar
 
 import torch
@@ -44,6 +44,12 @@ class SourceAudioStream(SourceStream):
     """Samples per second."""
     num_channels: int
     """Number of audio channels."""
+    start_time: Optional[float] = field(default=None, repr=False)
+    """Seconds, as the container states it; None when it does not. Not part
+    of torchaudio's API (left out of the repr, which stays torchaudio's)."""
+    duration: Optional[float] = field(default=None, repr=False)
+    """Seconds, as the container states it; None when it does not. Not part
+    of torchaudio's API."""
 
 
 @dataclass
@@ -67,6 +73,34 @@ class SourceVideoStream(SourceStream):
     (:meth:`StreamReader.add_basic_video_stream`); to turn them yourself,
     ``torch.rot90(chunk, round(rotation / 90), dims=(-2, -1))``. Not part
     of torchaudio's API."""
+    start_time: Optional[float] = field(default=None, repr=False)
+    """Seconds, as the container states it; None when it does not. Not part
+    of torchaudio's API (left out of the repr, which stays torchaudio's)."""
+    duration: Optional[float] = field(default=None, repr=False)
+    """Seconds, as the container states it; None when it does not."""
+    color_range: Optional[str] = field(default=None, repr=False)
+    """FFmpeg's name of the colour range: ``"tv"`` (limited) or ``"pc"``
+    (full); None when unspecified."""
+    color_space: Optional[str] = field(default=None, repr=False)
+    """FFmpeg's name of the colour matrix (``"bt709"``, ``"bt470bg"``,
+    ...); None when unspecified."""
+
+
+@dataclass
+class ContainerInfo:
+    """The source's container, as :meth:`StreamReader.get_container_info`
+    reports it. Not part of torchaudio's API."""
+
+    format: str
+    """The demuxer's name (``"mov,mp4,m4a,3gp,3g2,mj2"``, ``"matroska,webm"``)."""
+    format_long_name: str
+    """Its description."""
+    start_time: Optional[float]
+    """Seconds; None when unknown."""
+    duration: Optional[float]
+    """Seconds; None when unknown."""
+    bit_rate: Optional[int]
+    """Bits per second over the whole file; None when unknown."""
 
 
 @dataclass
@@ -125,13 +159,23 @@ def source_stream_from(info) -> SourceStream:
         num_frames=info.num_frames,
         bits_per_sample=info.bits_per_sample,
     )
+    times = dict(start_time=info.start_time, duration=info.duration)
     if info.media_type == "audio":
         return SourceAudioStream(
-            sample_rate=info.sample_rate, num_channels=info.num_channels, **common
+            sample_rate=info.sample_rate, num_channels=info.num_channels, **common, **times
         )
     return SourceVideoStream(
         width=info.width, height=info.height, frame_rate=info.frame_rate,
-        rotation=info.rotation, **common
+        rotation=info.rotation, color_range=info.color_range or None,
+        color_space=info.color_space or None, **common, **times
+    )
+
+
+def container_info_from(info) -> ContainerInfo:
+    """Builds the dataclass for a binding's ContainerInfo."""
+    return ContainerInfo(
+        format=info.format_name, format_long_name=info.format_long_name,
+        start_time=info.start_time, duration=info.duration, bit_rate=info.bit_rate or None,
     )
 
 

@@ -15,11 +15,13 @@ from ._chunk import ChunkTensor, chunk_from
 from ._errors import FFStreamError, InvalidArgumentError
 from ._extension import ext
 from ._info import (
+    ContainerInfo,
     FrameIndex,
     OutputStream,
     ReaderStats,
     SeekCounters,
     SourceStream,
+    container_info_from,
     frame_index_from,
     output_stream_from,
     reader_stats_from,
@@ -172,6 +174,11 @@ class StreamReader:
     def get_metadata(self) -> Dict[str, str]:
         """Metadata tags of the source (container level)."""
         return self._be.get_metadata()
+
+    def get_container_info(self) -> ContainerInfo:
+        """The container's format, start time, duration and bit rate. Not part
+        of torchaudio's API."""
+        return container_info_from(self._be.container_info())
 
     def get_src_stream_info(self, i: int) -> SourceStream:
         """Describes source stream ``i``: a :class:`SourceAudioStream`,

@@ -57,7 +57,35 @@ SourceStreamInfo describe_source_stream(const AVStream* stream) {
     info.height = par->height;
     info.frame_rate = av_q2d(stream_frame_rate(stream));
     info.rotation = display_rotation(stream);
+    if (par->color_range != AVCOL_RANGE_UNSPECIFIED) {
+      if (const char* name = av_color_range_name(par->color_range)) info.color_range = name;
+    }
+    if (par->color_space != AVCOL_SPC_UNSPECIFIED) {
+      if (const char* name = av_color_space_name(par->color_space)) info.color_space = name;
+    }
   }
+  if (stream->start_time != AV_NOPTS_VALUE) {
+    info.start_time = stream->start_time * av_q2d(stream->time_base);
+  }
+  if (stream->duration != AV_NOPTS_VALUE) {
+    info.duration = stream->duration * av_q2d(stream->time_base);
+  }
+  return info;
+}
+
+ContainerInfo describe_container(const AVFormatContext* format) {
+  ContainerInfo info;
+  if (format->iformat != nullptr) {
+    info.format_name = format->iformat->name ? format->iformat->name : "";
+    info.format_long_name = format->iformat->long_name ? format->iformat->long_name : "";
+  }
+  if (format->start_time != AV_NOPTS_VALUE) {
+    info.start_time = static_cast<double>(format->start_time) / AV_TIME_BASE;
+  }
+  if (format->duration != AV_NOPTS_VALUE) {
+    info.duration = static_cast<double>(format->duration) / AV_TIME_BASE;
+  }
+  info.bit_rate = format->bit_rate;
   return info;
 }
 

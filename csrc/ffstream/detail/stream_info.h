@@ -7,6 +7,8 @@
 namespace ffstream::detail {
 
 SourceStreamInfo describe_source_stream(const AVStream* stream);
+// The container's format, start, duration and bit rate.
+ContainerInfo describe_container(const AVFormatContext* format);
 
 // Frames per second of a stream: the average rate, else the base rate, else
 // 0/1.
