@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import shutil
 import subprocess
 import sys
@@ -150,25 +151,32 @@ def _open_bad_sources(tmp_path, make_media):
             StreamReader(src, **kw)
 
 
-def test_failures_print_nothing(tmp_path, make_media, capfd):
+def test_failures_print_and_log_nothing(tmp_path, make_media, capfd, caplog):
+    caplog.set_level(logging.DEBUG, logger="ffstream.ffmpeg")
     assert utils.get_log_level() == 8
     capfd.readouterr()
     _open_bad_sources(tmp_path, make_media)
     with StreamReader(str(make_media("av.mp4"))) as r:
         r.get_src_stream_info(0)
+    utils.flush_ffmpeg_log()
     out, err = capfd.readouterr()
     assert out == ""
     assert err == ""
+    assert [r for r in caplog.records if r.name == "ffstream.ffmpeg"] == []
 
 
-def test_log_level_reaches_ffmpeg(tmp_path, make_media, capfd, restore_log_level):
-    # The control for the test above: with a verbose level FFmpeg does print,
-    # so the silence there comes from the level, not from a lost stderr.
+def test_log_level_reaches_ffmpeg(tmp_path, make_media, capfd, caplog, restore_log_level):
+    # The control for the test above: with a verbose level FFmpeg does log,
+    # to the ffstream.ffmpeg logger and not to stderr, so the silence there
+    # comes from the level, not from a lost stream.
+    caplog.set_level(logging.DEBUG, logger="ffstream.ffmpeg")
     utils.set_log_level(48)
     capfd.readouterr()
     _open_bad_sources(tmp_path, make_media)
+    utils.flush_ffmpeg_log()
     _, err = capfd.readouterr()
-    assert err != ""
+    assert err == ""
+    assert any(r.name == "ffstream.ffmpeg" for r in caplog.records)
 
 
 def test_doctor_reports_the_loaded_ffmpeg_and_a_verdict():

@@ -202,4 +202,9 @@ int log_level() { return av_log_get_level(); }
 
 void set_log_level(int level) { av_log_set_level(level); }
 
+void set_log_handler(LogHandler handler) {
+  detail::install_log_capture();
+  detail::set_log_handler(std::move(handler));
+}
+
 }  // namespace ffstream

@@ -1,6 +1,7 @@
 // Facts about the FFmpeg that the core runs on, and its log level.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <tuple>
@@ -75,5 +76,17 @@ int clear_cuda_devices();
 // FFmpeg's global log level (AV_LOG_* values: -8 quiet ... 56 trace).
 int log_level();
 void set_log_level(int level);
+
+// Where FFmpeg's log messages go instead of its own printer (stderr): the
+// handler gets every message at or under log_level(), one whole line at a
+// time (pieces FFmpeg logs separately are joined), with its level (AV_LOG_*),
+// its source (the logging component's name: "h264", "mov,mp4,m4a,3gp,3g2,mj2",
+// "http"...; "" when none) and the text without its newline. It runs on the
+// thread FFmpeg logs from (decoder and filter threads included), possibly on
+// several at once: it must be thread-safe and must not call into FFmpeg. An
+// empty handler gives FFmpeg's printer back.
+using LogHandler =
+    std::function<void(int level, const std::string& source, const std::string& message)>;
+void set_log_handler(LogHandler handler);
 
 }  // namespace ffstream

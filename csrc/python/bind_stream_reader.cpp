@@ -9,6 +9,7 @@
 #include "ffstream/error.h"
 #include "ffstream/stream_reader.h"
 #include "guarded.h"
+#include "py_log.h"
 #include "py_readers.h"
 #include "register.h"
 
@@ -143,6 +144,7 @@ void register_stream_reader(py::module_& m) {
   using R = PyStreamReader;
   py::class_<R>(m, "StreamReader")
       .def(py::init([](py::object src, const OpenOptions& options) {
+             DeliverLogAfter deliver;  // what FFmpeg logged while opening
              return std::make_unique<R>(open(src, options));
            }),
            py::arg("src"), py::arg("options"))

@@ -1,6 +1,7 @@
 #include <pybind11/stl.h>
 
 #include "ffstream/utils.h"
+#include "py_log.h"
 #include "register.h"
 
 namespace py = pybind11;
@@ -44,6 +45,8 @@ void register_utils(py::module_& m) {
   m.def("clear_cuda_devices", &clear_cuda_devices);
   m.def("log_level", &log_level);
   m.def("set_log_level", &set_log_level, py::arg("level"));
+  m.def("flush_ffmpeg_log", &deliver_log);
+  install_log_forwarding();
 }
 
 }  // namespace ffstream::python

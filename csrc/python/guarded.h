@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "ffstream/error.h"
+#include "py_log.h"
 
 namespace ffstream::python {
 
@@ -35,6 +36,7 @@ class Guarded {
                                            " is in use by another thread; use "
                                            "one per thread");
     }
+    DeliverLogAfter deliver;  // destroyed after `release`: the GIL is back
     pybind11::gil_scoped_release release;
     return f(*object_);
   }

@@ -26,6 +26,7 @@ __all__ = [
     "doctor",
     "get_log_level",
     "set_log_level",
+    "flush_ffmpeg_log",
     "i420_planes",
     "i420_to_yuv",
 ]
@@ -112,3 +113,22 @@ def set_log_level(level: int) -> None:
     if not isinstance(level, int):
         raise TypeError(f"level must be an int, got {type(level).__name__}")
     ext.set_log_level(level)
+
+
+def flush_ffmpeg_log() -> None:
+    """Hands the FFmpeg log lines not yet delivered to the ``ffstream.ffmpeg``
+    logger now.
+
+    FFmpeg's messages (at or under :func:`set_log_level`'s level) go to
+    Python's ``logging``, logger ``"ffstream.ffmpeg"``, one record per line:
+    the level mapped from FFmpeg's (error -> ERROR, warning -> WARNING, info
+    -> INFO, verbose and debug -> DEBUG), the message ``"[source] text"``,
+    and the attributes ``ffmpeg_source`` (the logging component: ``"h264"``,
+    ``"mov,mp4,m4a,3gp,3g2,mj2"``, ``"http"``...) and ``ffmpeg_level``.
+    FFmpeg logs from its own threads, so lines are queued and delivered by
+    the thread that called into ffstream, when that call returns; this
+    delivers what is left (say, before a program exits). Without a handler
+    configured, Python's last-resort handler prints WARNING and above to
+    stderr, as FFmpeg did.
+    """
+    ext.flush_ffmpeg_log()
